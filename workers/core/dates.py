@@ -1,0 +1,210 @@
+"""Dates in news text, metadata values and URLs, in Indonesian and English.
+
+Everything is converted to UTC. A date without a time of day is reported as
+midnight UTC of that calendar date, so the date itself never shifts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+_MONTHS = {
+    1: "januari january jan",
+    2: "februari pebruari february feb peb",
+    3: "maret march mar",
+    4: "april apr",
+    5: "mei may",
+    6: "juni june jun",
+    7: "juli july jul",
+    8: "agustus august aug agu agt",
+    9: "september sept sep",
+    10: "oktober october oct okt",
+    11: "november nopember nov nop",
+    12: "desember december dec des",
+}
+MONTH = {name: num for num, names in _MONTHS.items() for name in names.split()}
+_MONTH_RE = "|".join(sorted(MONTH, key=len, reverse=True))
+_DAYS = (
+    "senin selasa rabu kamis jumat jum'at sabtu minggu ahad "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun"
+)
+_DAY_RE = "|".join(sorted(_DAYS.split(), key=len, reverse=True))
+
+# Zone abbreviations seen in Indonesian and English news.
+ZONES = {
+    "wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "z": 0, "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3,
+    "est": -5, "edt": -4, "et": -4, "cst": -6, "cdt": -5, "ct": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+    "pt": -7, "jst": 9, "kst": 9, "sgt": 8, "myt": 8, "hkt": 8, "ist": 5.5, "aest": 10, "aedt": 11,
+}
+_ZONE_RE = r"(?P<zone>" + "|".join(sorted((z for z in ZONES if z != "z"), key=len, reverse=True)) + r"|[+-]\d{2}:?\d{2})"
+_TIME_RE = (
+    r"(?:\s*(?:,|\||-|pukul|jam|at|@)?\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?)?(?:\s*\(?" + _ZONE_RE + r"\)?)?"
+)
+
+_PATTERNS = [
+    # 2023-10-28T08:03:27Z, 2023-10-28 08:03:27+07:00, 2023-10-28
+    re.compile(
+        r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+        r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
+        re.IGNORECASE,
+    ),
+    # Sabtu, 28 Oktober 2023 08:03 WIB / 28 Oct. 2023
+    re.compile(
+        r"(?<![\w])(?P<day>\d{1,2})\s+(?P<mname>" + _MONTH_RE + r")\.?,?\s+(?P<year>(?:19|20)\d{2})(?!\d)" + _TIME_RE,
+        re.IGNORECASE,
+    ),
+    # October 28, 2023 8:03 AM ET / Oktober 28, 2023 WIB
+    re.compile(
+        r"(?<![\w])(?P<mname>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})(?!\d)"
+        + _TIME_RE,
+        re.IGNORECASE,
+    ),
+    # 21/10/2025 20:43 WIB, (21/10/2025), 21-10-2025, 21.10.2025
+    re.compile(
+        r"(?<![\w/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>(?:19|20)\d{2})(?![\w/])" + _TIME_RE,
+        re.IGNORECASE,
+    ),
+]
+_RELATIVE = re.compile(
+    r"(?P<n>\d+|se|a|an|one)\s*(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|seconds?|minutes?|mins?|hours?|hrs?|"
+    r"days?|weeks?|months?|years?)\s+(?:yang\s+)?(?:lalu|ago)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {
+    "detik": 1, "second": 1, "menit": 60, "minute": 60, "min": 60, "jam": 3600, "hour": 3600, "hr": 3600,
+    "hari": 86400, "day": 86400, "minggu": 604800, "pekan": 604800, "week": 604800, "bulan": 2592000,
+    "month": 2592000, "tahun": 31536000, "year": 31536000,
+}
+_UPDATED_LABEL = re.compile(r"(last\s+updated|updated|diperbarui|pembaruan|modified|diubah)\s*:?\s*$", re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(?:" + _MONTH_RE + "|" + _DAY_RE + r")\b\.?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime  # aware, UTC
+    start: int
+    end: int
+    has_time: bool
+    updated: bool  # labelled as an update ("Last Updated ...")
+
+
+def _zone_offset(zone: str | None) -> timedelta | None:
+    if not zone:
+        return None
+    z = zone.lower()
+    if z in ZONES:
+        return timedelta(hours=ZONES[z])
+    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", zone)
+    if m:
+        sign = 1 if m.group(1) == "+" else -1
+        return sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+    return None
+
+
+def _build(year: int, month: int, day: int, g: dict, default_zone: timedelta | None) -> tuple[datetime, bool] | None:
+    try:
+        hour = int(g.get("hour") or 0)
+        minute = int(g.get("minute") or 0)
+        second = int(g.get("second") or 0)
+        ampm = (g.get("ampm") or "").lower().replace(".", "")
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        naive = datetime(year, month, day, hour, minute, second)
+    except (ValueError, TypeError):
+        return None
+    has_time = g.get("hour") is not None
+    if not has_time:
+        return naive.replace(tzinfo=timezone.utc), False
+    offset = _zone_offset(g.get("zone"))
+    if offset is None:
+        offset = default_zone if default_zone is not None else timedelta(0)
+    return (naive - offset).replace(tzinfo=timezone.utc), True
+
+
+def _plausible(dt: datetime, now: datetime) -> bool:
+    return datetime(1995, 1, 1, tzinfo=timezone.utc) <= dt <= now + timedelta(days=2)
+
+
+def find_dates(text: str, now: datetime | None = None, default_zone: timedelta | None = None) -> list[FoundDate]:
+    """Absolute dates in ``text``, in order of appearance, overlapping matches removed."""
+    now = now or datetime.now(timezone.utc)
+    found: list[FoundDate] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            g = m.groupdict()
+            year = int(g["year"])
+            if "mname" in g and g.get("mname"):
+                month, day = MONTH[g["mname"].lower()], int(g["day"])
+            elif "a" in g and g.get("a"):
+                a, b = int(g["a"]), int(g["b"])
+                day, month = (a, b) if (a > 12 or b <= 12) else (b, a)  # day-first unless impossible
+            else:
+                month, day = int(g["month"]), int(g["day"])
+            built = _build(year, month, day, g, default_zone)
+            if not built or not _plausible(built[0], now):
+                continue
+            updated = bool(_UPDATED_LABEL.search(text[max(0, m.start() - 20) : m.start()]))
+            found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated))
+            taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
+def find_relative(text: str, reference: datetime) -> datetime | None:
+    """"2 jam yang lalu" / "3 hours ago", counted back from ``reference`` (the fetch time)."""
+    m = _RELATIVE.search(text)
+    if not m:
+        return None
+    n_raw = m.group("n").lower()
+    n = 1 if n_raw in {"se", "a", "an", "one"} else int(n_raw)
+    unit = m.group("unit").lower().rstrip("s") if m.group("unit").lower() not in _UNIT_SECONDS else m.group("unit").lower()
+    seconds = _UNIT_SECONDS.get(unit) or _UNIT_SECONDS.get(unit.rstrip("s"))
+    if not seconds:
+        return None
+    return reference - timedelta(seconds=n * seconds)
+
+
+def strip_date_words(text: str) -> str:
+    return _DATE_WORDS.sub(" ", text)
+
+
+def parse_value(value: str | None, now: datetime | None = None) -> datetime | None:
+    """A date from a metadata value (raw field, meta tag, JSON-LD): ISO first, then text forms."""
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.astimezone(timezone.utc)
+    except ValueError:
+        pass
+    found = find_dates(value, now=now)
+    if found:
+        return found[0].value
+    if now is not None:
+        return find_relative(value, now)
+    return None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|-|\d{2,}|$)")
+
+
+def from_url(url: str | None) -> datetime | None:
+    if not url:
+        return None
+    m = _URL_DATE.search(url)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=timezone.utc)
+    except ValueError:
+        return None

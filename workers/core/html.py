@@ -1,0 +1,149 @@
+"""HTML pages: main-content text with trafilatura, metadata from meta tags and JSON-LD.
+
+trafilatura finds the article body; we read the metadata ourselves as well,
+because news pages state full timestamps (with time of day and zone) in
+``article:published_time`` and JSON-LD, where trafilatura keeps only the day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lxml.html
+import orjson
+import trafilatura
+
+from .records import Rejected
+
+MAX_DEPTH = 400  # deeper trees are hostile or broken; lxml and XPath slow down badly on them
+
+
+@dataclass
+class HtmlDoc:
+    text: str
+    title: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)  # candidate values, best first
+    modified: list[str] = field(default_factory=list)
+    description: str | None = None
+    language: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+
+def _tree_depth(root) -> int:
+    depth, stack = 0, [(root, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > depth:
+            depth = d
+            if depth > MAX_DEPTH:
+                return depth
+        stack.extend((child, d + 1) for child in node)
+    return depth
+
+
+def _meta(tree) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = (el.get("content") or "").strip()
+        if key and value:
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def _jsonld(tree) -> list[dict]:
+    """Objects from ``<script type="application/ld+json">``, @graph flattened."""
+    found: list[dict] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = orjson.loads(script.text.strip().encode())
+        except orjson.JSONDecodeError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                found.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return found
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "webpage"}
+
+
+def extract(html: str, url: str | None = None) -> HtmlDoc:
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise Rejected("no_content", f"HTML could not be parsed: {exc}") from None
+    if _tree_depth(tree) > MAX_DEPTH:
+        raise Rejected("too_large", f"HTML nests deeper than {MAX_DEPTH} elements")
+    meta = _meta(tree)
+    ld = [d for d in _jsonld(tree) if str(d.get("@type", "")).lower() in _ARTICLE_TYPES or "datePublished" in d]
+
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_recall=False
+    )
+    text = (doc.text if doc is not None else "") or ""
+    result = HtmlDoc(text=text)
+
+    def first(*values):
+        for v in values:
+            if isinstance(v, str) and v.strip():
+                return v.strip()
+        return None
+
+    result.title = first(
+        *(d.get("headline") for d in ld), *meta.get("og:title", []), *meta.get("twitter:title", []),
+        doc.title if doc else None,
+    )
+    result.site_name = first(*meta.get("og:site_name", []), doc.sitename if doc else None)
+    canonical = None
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    result.canonical_url = first(canonical, *meta.get("og:url", []))
+    result.published = [
+        v for v in (
+            *(d.get("datePublished") for d in ld), *meta.get("article:published_time", []),
+            *meta.get("og:published_time", []), *meta.get("pubdate", []), *meta.get("publishdate", []),
+            *meta.get("date", []), *meta.get("dc.date.issued", []), *meta.get("datepublished", []),
+            *meta.get("sailthru.date", []), *meta.get("parsely-pub-date", []), doc.date if doc else None,
+        ) if isinstance(v, str) and v.strip()
+    ]
+    result.modified = [
+        v for v in (
+            *(d.get("dateModified") for d in ld), *meta.get("article:modified_time", []),
+            *meta.get("og:updated_time", []), *meta.get("datemodified", []),
+        ) if isinstance(v, str) and v.strip()
+    ]
+    authors = [n for d in ld for n in _names(d.get("author"))]
+    authors += meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
+    if not authors and doc and doc.author:
+        authors = [a for a in doc.author.split(";")]
+    result.authors = [a for a in authors if a and not a.startswith("http")]
+    result.description = first(*meta.get("og:description", []), *meta.get("description", []))
+    lang = tree.get("lang") or first(*meta.get("og:locale", []), *meta.get("content-language", []))
+    result.language = lang.replace("_", "-").split("-")[0].lower() if lang else None
+    kw = meta.get("news_keywords", []) + meta.get("keywords", [])
+    result.keywords = [k.strip() for v in kw for k in v.split(",") if k.strip()][:20]
+    return result

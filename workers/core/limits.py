@@ -1,0 +1,83 @@
+"""Per-article time limit: run a function in a child process and kill it on overrun.
+
+A pathological page can keep lxml or a regular expression busy for minutes; in
+the worker's own process that would stall the partition and the consumer's
+heartbeat. A child process can be killed; a thread cannot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+from .records import Rejected
+
+log = logging.getLogger(__name__)
+
+
+class Deadline:
+    """Calls ``fn(*args)`` with a time limit. ``seconds <= 0`` runs in-process with no limit."""
+
+    def __init__(self, seconds: float, processes: int = 1):
+        self.seconds = seconds
+        self.processes = max(1, processes)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: children do not inherit the parent's threads (Kafka client, event loop).
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"))
+        return self._pool
+
+    def _reset(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()  # the only way to stop a runaway parse
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, fn: Callable, args: tuple) -> Future:
+        try:
+            return self._get_pool().submit(fn, *args)
+        except BrokenProcessPool:
+            self._reset()
+            return self._get_pool().submit(fn, *args)
+
+    def _timeout(self) -> Rejected:
+        self._reset()
+        return Rejected("timeout", f"processing took longer than {self.seconds:g} s")
+
+    def run(self, fn: Callable, *args: Any) -> Any:
+        if self.seconds <= 0:
+            return fn(*args)
+        future = self._submit(fn, args)
+        try:
+            return future.result(timeout=self.seconds)
+        except FutureTimeout:
+            raise self._timeout() from None
+        except BrokenProcessPool:
+            self._reset()
+            raise Rejected("internal", "the extraction process died (out of memory or a crash in a C library)") from None
+
+    async def run_async(self, fn: Callable, *args: Any) -> Any:
+        if self.seconds <= 0:
+            return fn(*args)
+        future = asyncio.wrap_future(self._submit(fn, args))
+        try:
+            return await asyncio.wait_for(future, timeout=self.seconds)
+        except asyncio.TimeoutError:
+            raise self._timeout() from None
+        except BrokenProcessPool:
+            self._reset()
+            raise Rejected("internal", "the extraction process died (out of memory or a crash in a C library)") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,179 @@
+"""The processing pipeline as plain functions over plain state.
+
+Three stages, each usable on its own, so that the Faust app can run them on
+different partitionings (see ``workers/stream/app.py``) and offline mode can
+chain them in one process:
+
+1. ``ingest``:  bytes -> RawArticle, or a dead letter
+2. ``extract``: RawArticle -> Built article fields (clean + enrich), or a dead letter;
+   uses and updates the site-template statistics of the article's domain
+3. ``decide``:  Built -> the article event with its dedup verdict, and the story update
+
+Every input ends in exactly one ``Outcome``: article, duplicate or deadletter.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from . import schemas
+from .article import Built, build
+from .decode import decode
+from .dedup import DedupIndex
+from .fingerprint import Fingerprint
+from .limits import Deadline
+from .records import SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
+from .templates import SiteTemplates
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    kind: str  # article | duplicate | deadletter
+    key: str | None  # message key for the output topic
+    value: dict
+    story: dict | None = None  # story update to publish (articles and duplicates)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_bytes: int = 5_000_000
+    max_html_bytes: int = 3_000_000
+    max_text_chars: int = 500_000
+    timeout_seconds: float = 10.0
+
+    @classmethod
+    def from_settings(cls, s) -> "Limits":
+        return cls(s.max_message_bytes, s.max_html_bytes, s.max_text_chars, s.article_timeout_seconds)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        dedup_store: MutableMapping | None = None,
+        template_store: MutableMapping | None = None,
+        limits: Limits = Limits(),
+        dedup_threshold: float = 0.5,
+        template_min_articles: int = 20,
+        template_ratio: float = 0.3,
+        template_max_lines: int = 5000,
+        template_flush_every: int = 1,
+        dedup_window: timedelta = timedelta(days=7),
+        clock: Callable[[], datetime] = utc_now,
+        validate_output: bool = True,
+    ):
+        self.limits = limits
+        self.dedup_window = dedup_window
+        self.clock = clock
+        self.dedup = DedupIndex(dedup_store if dedup_store is not None else {}, threshold=dedup_threshold)
+        self.templates = SiteTemplates(
+            template_store if template_store is not None else {}, template_min_articles, template_ratio,
+            template_max_lines, template_flush_every,
+        )
+        self.deadline = Deadline(limits.timeout_seconds)
+        self.validate_output = validate_output
+
+    @classmethod
+    def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> "Pipeline":
+        return cls(
+            dedup_store, template_store, Limits.from_settings(settings), settings.dedup_threshold,
+            settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_domain,
+            dedup_window=timedelta(days=settings.dedup_window_days), **kw,
+        )
+
+    # -- stage 1 -------------------------------------------------------------
+    def ingest(self, payload: bytes | None, source: Source) -> RawArticle | Outcome:
+        try:
+            raw = decode(payload, self.limits.max_message_bytes)
+            if raw.html and len(raw.html.encode("utf-8", "surrogatepass")) > self.limits.max_html_bytes:
+                raise Rejected("too_large", f"html is over the {self.limits.max_html_bytes}-byte limit")
+            return raw
+        except Rejected as rej:
+            return self.reject(payload, source, rej)
+        except Exception as exc:  # a bug must not stop the stream: dead-letter it and say so
+            return self.internal_error(payload, source, exc)
+
+    # -- stage 2 -------------------------------------------------------------
+    def _template_lines(self, raw: RawArticle) -> tuple[str | None, frozenset[str]]:
+        from .urls import canonicalize, domain
+
+        dom = domain(canonicalize(raw.url))
+        return dom, self.templates.template_lines(dom)
+
+    def extract(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
+        try:
+            dom, lines = self._template_lines(raw)
+            built = self.deadline.run(build, raw, lines, self.clock(), self.limits.max_text_chars)
+            self.templates.observe(built.domain or dom, built.line_hashes)
+            return built
+        except Rejected as rej:
+            return self.reject(payload, source, rej)
+        except Exception as exc:
+            return self.internal_error(payload, source, exc)
+
+    async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
+        try:
+            dom, lines = self._template_lines(raw)
+            built = await self.deadline.run_async(build, raw, lines, self.clock(), self.limits.max_text_chars)
+            self.templates.observe(built.domain or dom, built.line_hashes)
+            return built
+        except Rejected as rej:
+            return self.reject(payload, source, rej)
+        except Exception as exc:
+            return self.internal_error(payload, source, exc)
+
+    # -- stage 3 -------------------------------------------------------------
+    def decide(self, built: Built, source: Source) -> Outcome:
+        now = self.clock()
+        art = built.article
+        fp = Fingerprint(art["content_hash"], tuple(built.signature), tuple(built.bands))
+        verdict = self.dedup.check_and_add(art["id"], fp, art["domain"] or art["site_name"], art["title"], now)
+        event = dict(art)
+        event["dedup"] = verdict.as_dict()
+        event["source"] = source.as_dict()
+        event["schema_version"] = SCHEMA_VERSION
+        event["processed_at"] = rfc3339(now)
+        if self.validate_output:
+            problems = schemas.errors("article", event)
+            if problems:  # our own bug: never publish an event that breaks the contract
+                raise ValueError("article event violates schemas/article.schema.json: " + "; ".join(problems[:3]))
+        story = dict(verdict.story, schema_version=SCHEMA_VERSION)
+        kind = "article" if verdict.status == "unique" else "duplicate"
+        return Outcome(kind, art["id"], event, story)
+
+    def evict(self) -> int:
+        """Forget articles older than the dedup window; returns how many."""
+        return self.dedup.evict(self.clock() - self.dedup_window)
+
+    # -- all stages, for offline mode and tests ---------------------------------
+    def process(self, payload: bytes | None, source: Source) -> Outcome:
+        raw = self.ingest(payload, source)
+        if isinstance(raw, Outcome):
+            return raw
+        built = self.extract(raw, payload, source)
+        if isinstance(built, Outcome):
+            return built
+        try:
+            return self.decide(built, source)
+        except Exception as exc:
+            return self.internal_error(payload, source, exc)
+
+    # -- dead letters ----------------------------------------------------------
+    def reject(self, payload: bytes | None, source: Source, rej: Rejected) -> Outcome:
+        return Outcome("deadletter", None, dead_letter(payload or b"", source, rej.reason, rej.message, self.clock()))
+
+    def internal_error(self, payload: bytes | None, source: Source, exc: Exception) -> Outcome:
+        log.error("internal error on %s: %s", source.as_dict(), "".join(traceback.format_exception_only(exc)).strip())
+        log.debug("traceback", exc_info=exc)
+        message = f"{type(exc).__name__}: {exc}"
+        return Outcome("deadletter", None, dead_letter(payload or b"", source, "internal", message, self.clock()))
+
+    def close(self) -> None:
+        self.templates.flush()
+        self.deadline.close()

@@ -1,0 +1,82 @@
+"""Site templates learned from the stream: lines that recur across a site's articles.
+
+Rules catch the template lines every site has ("Baca juga", "ADVERTISEMENT");
+these statistics catch the ones no rule names ("Berita Terbaru Update" on one
+site, a newsletter pitch on another). For each domain we count, per distinct
+line, how many articles contained it. A line found in at least ``ratio`` of a
+domain's articles, once ``min_articles`` have been seen, is template.
+
+State is a plain mutable mapping (dict offline, Faust table in the worker):
+``d:<domain>`` -> {"n": articles seen, "lines": {line hash: articles containing it}}.
+Each domain keeps at most ``max_lines`` line counters: when full, the rarest are
+dropped, which only ever forgets lines that are not template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+
+MAX_LINE_CHARS = 300  # longer lines are article prose, not template
+
+
+def line_hash(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+class SiteTemplates:
+    def __init__(self, store: MutableMapping, min_articles: int = 20, ratio: float = 0.3, max_lines: int = 5000,
+                 flush_every: int = 1):
+        self.store = store
+        self.min_articles = min_articles
+        self.ratio = ratio
+        self.max_lines = max_lines
+        self.flush_every = flush_every  # write the domain's record every N articles (changelog traffic)
+        self._pending: dict[str, dict] = {}
+
+    def _record(self, domain: str) -> dict:
+        rec = self._pending.get(domain)
+        if rec is None:
+            stored = self.store.get("d:" + domain)
+            rec = {"n": stored["n"], "lines": dict(stored["lines"])} if stored else {"n": 0, "lines": {}}
+            self._pending[domain] = rec
+        return rec
+
+    def template_lines(self, domain: str | None) -> frozenset[str]:
+        """Hashes of the lines that are template on this domain."""
+        if not domain:
+            return frozenset()
+        rec = self._pending.get(domain) or self.store.get("d:" + domain)
+        if not rec or rec["n"] < self.min_articles:
+            return frozenset()
+        floor = max(3, self.ratio * rec["n"])
+        return frozenset(h for h, c in rec["lines"].items() if c >= floor)
+
+    def observe(self, domain: str | None, line_hashes: set[str]) -> None:
+        """Count one article's distinct lines."""
+        if not domain:
+            return
+        rec = self._record(domain)
+        rec["n"] += 1
+        lines = rec["lines"]
+        for h in line_hashes:
+            lines[h] = lines.get(h, 0) + 1
+        if len(lines) > self.max_lines:
+            keep = sorted(lines.items(), key=lambda kv: kv[1], reverse=True)[: self.max_lines * 3 // 4]
+            rec["lines"] = dict(keep)
+        if rec["n"] % self.flush_every == 0:
+            self.flush(domain)
+
+    def flush(self, domain: str | None = None) -> None:
+        for d in [domain] if domain else list(self._pending):
+            rec = self._pending.pop(d, None)
+            if rec is not None:
+                self.store["d:" + d] = rec
+
+    def size(self) -> int:
+        """Line counters held, over all domains."""
+        total = 0
+        for key, rec in list(self.store.items()):
+            if key.startswith("d:") and key[2:] not in self._pending:
+                total += len(rec["lines"])
+        return total + sum(len(r["lines"]) for r in self._pending.values())

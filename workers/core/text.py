@@ -1,0 +1,169 @@
+"""Cleaning of page text: Unicode repair, template lines, repeated lines, paragraphs.
+
+Used for scraped-text input directly, and for the text that the HTML extractor
+returns (the same rules then catch what the extractor let through).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import ftfy
+
+from . import dates as _dates
+from .templates import MAX_LINE_CHARS, line_hash
+
+# Invisible or odd characters that break matching and counting.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
+
+# Lines that are page furniture in any site's template. Matched against the
+# whole line (case-insensitive), so a sentence that merely mentions "iklan" stays.
+_TEMPLATE_LINE_PATTERNS = [
+    # advertising
+    r"(iklan|advertisement|advertorial|sponsored( content)?|ads?|ad|konten bersponsor|scroll to continue with content|"
+    r"lanjutkan membaca|continue reading( below)?|story continues below( advertisement)?)",
+    # cross-links and videos
+    r"(baca juga|baca pula|baca selengkapnya|lihat juga|simak juga|tonton juga|simak video|read also|read more|"
+    r"also read|related( articles?| stories| news)?|more on this( story)?|see also|watch)\b.{0,200}",
+    r"\[?(gambas|video)[:\]].{0,200}",
+    # share and follow widgets
+    r"(share|bagikan|tweet|facebook|twitter|whatsapp|telegram|linkedin|line|email|e-mail|pinterest|copy link|"
+    r"salin tautan|salin link|print|cetak|komentar|comments?|\d+ comments?|\d+ komentar)",
+    r"(share|bagikan)( (this|artikel|berita))?( (article|on|ke|via))?( (facebook|twitter|whatsapp|x|email))*",
+    r"(follow|ikuti)( us| kami)?( on| di)? .{0,60}(google news|whatsapp|instagram|telegram|twitter|facebook|tiktok|youtube|channel)"
+    r".{0,80}",
+    # notification, newsletter and cookie widgets
+    r"(notification|notifikasi|allow notifications|izinkan notifikasi|subscribe|berlangganan|sign up|daftar|"
+    r"log ?in|masuk|close|tutup|menu|search|cari|home|beranda|back to top|kembali ke atas)",
+    r"(we use cookies|this (web)?site uses cookies|kami menggunakan cookie|accept( all)? cookies|cookie (policy|settings)).{0,300}",
+    r"(subscribe to|sign up for|daftar(kan)? (diri )?untuk|dapatkan (berita|update|informasi)).{0,120}(newsletter|email|berita|update|notifikasi).{0,80}",
+    # section headers of link lists
+    r"(berita terbaru|berita terkini|berita terpopuler|terpopuler|terkini|populer|most popular|most read|"
+    r"latest news|trending|editor'?s? picks?|pilihan editor|rekomendasi|recommended( for you)?|topik( terkait)?|tags?|"
+    r"tag terkait|related topics)( update| hari ini| now)?:?",
+    # counters and photo credits
+    r"[\d.,]+\s*(views?|kali dibaca|dibaca|dilihat|pembaca|readers?)",
+    r"(foto|photo|image|gambar|ilustrasi|credit|kredit)\s*:.{0,150}",
+    r"(copyright|hak cipta|©).{0,200}",
+    r"(editor|penulis|reporter|pewarta|writer)\s*:.{0,80}",
+]
+_TEMPLATE_LINE = re.compile(r"^\W*(?:" + "|".join(_TEMPLATE_LINE_PATTERNS) + r")\W*$", re.IGNORECASE)
+
+# A line that is only dates, times, zones, counters and separators (a byline/date strip).
+_META_TOKENS = re.compile(
+    r"(last updated|updated|diperbarui|published|dipublikasikan|diterbitkan|views?|dibaca|kali|pukul|jam|wib|wita|wit|"
+    r"gmt|utc|et|pt|am|pm|t\d{2}:\d{2}(:\d{2})?z?|\d+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class CleanText:
+    title: str | None
+    paragraphs: list[str]
+    header_lines: list[str] = field(default_factory=list)  # metadata lines removed from the top (dates, bylines)
+    removed: int = 0  # lines dropped as template, symbols or repeats
+    line_hashes: set[str] = field(default_factory=set)  # every short line of the input, for site-template statistics
+
+
+def normalize(text: str) -> str:
+    """Repair mojibake, normalise to NFC, unify line breaks and spaces."""
+    text = ftfy.fix_text(text, normalization="NFC")
+    text = text.translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def is_template_line(line: str) -> bool:
+    return bool(_TEMPLATE_LINE.match(line))
+
+
+def is_symbol_line(line: str) -> bool:
+    """No word of two letters or more: a close button, a bullet, a separator."""
+    return not _HAS_WORD.search(line) and len(line) < 40
+
+
+def is_meta_line(line: str) -> bool:
+    """A line of dates, times and counters, like "Sabtu, 28 Oktober 2023 | 08.03 WIB | 0 Views"."""
+    if len(line) > 200 or not _dates.find_dates(line):
+        return False
+    rest = _dates.strip_date_words(line)
+    rest = _META_TOKENS.sub(" ", rest)
+    return len(_HAS_WORD.findall(rest)) <= 1
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _key(line: str) -> str:
+    return " ".join(w.lower() for w in words(line))
+
+
+def looks_like_headline(line: str) -> bool:
+    n = len(words(line))
+    return 3 <= n <= 30 and len(line) <= 250 and not line.rstrip().endswith((".", ",", ";", ":", "…", '"', "”"))
+
+
+def clean_lines(
+    text: str,
+    title: str | None = None,
+    extra_template: frozenset[str] | set[str] = frozenset(),
+    detect_title: bool = True,
+) -> CleanText:
+    """Turn page text into a title and clean paragraphs.
+
+    ``extra_template`` holds hashes of lines learned as this site's template
+    (see ``templates.SiteTemplates``); they are dropped like rule-matched lines.
+    """
+    lines = [ln for ln in normalize(text).split("\n")]
+    kept: list[str] = []
+    header: list[str] = []
+    seen: set[str] = set()
+    removed = 0
+    hashes: set[str] = set()
+    title_key = _key(title) if title else None
+    found_title = title
+    for line in lines:
+        if not line:
+            continue
+        key = _key(line)
+        h = line_hash(key) if len(line) <= MAX_LINE_CHARS else None
+        if h:
+            hashes.add(h)
+        if is_symbol_line(line) or is_template_line(line) or (h and h in extra_template):
+            removed += 1
+            continue
+        if is_meta_line(line) and len(kept) <= 2:
+            header.append(line)
+            removed += 1
+            continue
+        if key == title_key:  # the headline repeated at the top of the text
+            removed += 1
+            continue
+        if key in seen or _repeats_recent(key, kept):
+            removed += 1
+            continue
+        seen.add(key)
+        kept.append(line)
+    # A scrape usually opens with the headline: take it as the title, not body.
+    if detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0]):
+        if len(words(kept[1])) >= 8 or len(kept) >= 3:
+            found_title = kept.pop(0)
+    return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes)
+
+
+def _repeats_recent(key: str, kept: list[str], window: int = 3) -> bool:
+    """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
+    if len(key) < 20:
+        return False
+    for prev in kept[-window:]:
+        if key in _key(prev):
+            return True
+    return False
