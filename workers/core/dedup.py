@@ -54,6 +54,7 @@ class DedupIndex:
     def __init__(self, store: MutableMapping, threshold: float = 0.5):
         self.store = store
         self.threshold = threshold
+        self._count: int | None = None  # articles held; counted once, then kept up to date
 
     def _best_candidate(self, fp: Fingerprint, article_id: str) -> tuple[str | None, float]:
         seen: set[str] = set()
@@ -112,6 +113,8 @@ class DedupIndex:
     def _index(self, article_id: str, fp: Fingerprint, story_id: str, ts: float, add_bands: bool) -> None:
         if ("a:" + article_id) in self.store:
             return
+        if self._count is not None:
+            self._count += 1
         self.store["a:" + article_id] = {
             "story": story_id, "sig": list(fp.signature), "ts": ts, "hash": fp.content_hash,
             "bands": list(fp.bands) if add_bands else [],
@@ -148,7 +151,12 @@ class DedupIndex:
         ]
         for k in stale_stories:
             self.store.pop(k, None)
+        if self._count is not None:
+            self._count -= len(old)
         return len(old)
 
-    def size(self) -> int:
-        return sum(1 for k in self.store.keys() if k.startswith("a:"))
+    def size_hint(self) -> int:
+        """Articles held in the index (a full count the first time, then incremental)."""
+        if self._count is None:
+            self._count = sum(1 for k in self.store.keys() if k.startswith("a:"))
+        return self._count

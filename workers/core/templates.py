@@ -73,7 +73,7 @@ class SiteTemplates:
             if rec is not None:
                 self.store["d:" + d] = rec
 
-    def size(self) -> int:
+    def size_hint(self) -> int:
         """Line counters held, over all domains."""
         total = 0
         for key, rec in list(self.store.items()):

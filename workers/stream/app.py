@@ -1,0 +1,253 @@
+"""The Faust app: three thin agents around the pure pipeline.
+
+    raw topics ──ingest──▶ <app>-by-site (keyed by domain) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
+        │                        │  site-template table                     │  dedup-index table
+        └─ dead letters ◀────────┴──────────────────────────────────────────┘
+
+Why these hops: site-template statistics must see all articles of a domain,
+so the extract stage is partitioned by domain; the dedup index must see every
+article, whichever partition or process it came in on, so the dedup stage
+reads a single-partition topic and owns the whole index (a Faust table backed
+by a changelog topic, restored on restart or failover). Cleaning and
+enrichment, the expensive part, scale out across partitions and processes;
+the dedup stage does microseconds of work per article.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import faust
+import orjson
+from aiohttp import web
+
+from ..core.article import Built
+from ..core.decode import decode
+from ..core.pipeline import Outcome, Pipeline
+from ..core.records import RawArticle, Rejected, Source, utc_now
+from ..core.urls import canonicalize, domain
+from ..settings import Settings
+from . import metrics as m
+
+log = logging.getLogger("newsworker")
+
+EVICT_EVERY_SECONDS = 600.0
+
+
+def faust_settings(s: Settings) -> dict:
+    kwargs = dict(
+        broker=s.broker,
+        store=s.store,
+        datadir=str(s.state_dir),
+        web_port=s.web_port,
+        web_host=s.web_host,
+        web_enabled=True,
+        topic_partitions=s.topic_partitions,
+        topic_replication_factor=s.topic_replication,
+        broker_session_timeout=s.session_timeout_seconds,
+        broker_rebalance_timeout=s.rebalance_timeout_seconds,
+        broker_heartbeat_interval=s.heartbeat_interval_seconds,
+        producer_max_request_size=max(2 * s.max_message_bytes + 1_000_000, 1_048_576),
+        consumer_max_fetch_size=max(2 * s.max_message_bytes + 1_000_000, 1_048_576),
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        table_cleanup_interval=60.0,
+        autodiscover=False,
+    )
+    if s.security_protocol != "PLAINTEXT":
+        kwargs["broker_credentials"] = _credentials(s)
+    return kwargs
+
+
+def _credentials(s: Settings):
+    import ssl
+
+    context = ssl.create_default_context(cafile=s.ssl_cafile or None) if s.security_protocol.endswith("SSL") else None
+    if s.security_protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=s.sasl_username, password=s.sasl_password, mechanism=s.sasl_mechanism, ssl_context=context
+        )
+    return faust.SSLCredentials(context)
+
+
+def _dumps(value: dict) -> bytes:
+    return orjson.dumps(value)
+
+
+def create_app(settings: Settings | None = None) -> faust.App:
+    s = settings or Settings.from_env()
+    app = faust.App(s.app_id, **faust_settings(s))
+    big = {"max.message.bytes": str(2 * s.max_message_bytes + 1_000_000)}
+
+    raw_topic = app.topic(*s.raw_topics)
+    by_site = app.topic(f"{s.app_id}-by-site", partitions=s.topic_partitions, internal=True, config=big)
+    to_dedup = app.topic(f"{s.app_id}-to-dedup", partitions=1, internal=True, config=big)
+    outputs = {
+        "article": app.topic(s.articles_topic),
+        "duplicate": app.topic(s.duplicates_topic),
+        "deadletter": app.topic(s.deadletter_topic),
+    }
+    stories = app.topic(s.stories_topic)
+
+    templates = app.Table("site-templates", partitions=s.topic_partitions, key_serializer="json",
+                          value_serializer="json")
+    index = app.Table("dedup-index", partitions=1, key_serializer="json", value_serializer="json")
+    pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
+    app.pipeline = pipeline  # for tests and the health views
+    state = {"last_evict": time.monotonic()}
+
+    async def publish(outcome: Outcome) -> None:
+        await outputs[outcome.kind].send(key=outcome.key.encode() if outcome.key else None, value=_dumps(outcome.value))
+        m.EVENTS_PUBLISHED.labels(outcome=outcome.kind).inc()
+        if outcome.kind == "deadletter":
+            m.DEADLETTERS.labels(reason=outcome.value["error"]["reason"]).inc()
+            log.warning("dead letter %s at %s: %s", outcome.value["error"]["reason"], outcome.value["source"],
+                        outcome.value["error"]["message"][:200])
+        if outcome.story is not None:
+            await stories.send(key=outcome.story["story_id"].encode(), value=_dumps(outcome.story))
+            m.EVENTS_PUBLISHED.labels(outcome="story").inc()
+        m.LAST_PROCESSED.set(time.time())
+
+    @app.agent(raw_topic, name="ingest")
+    async def ingest(stream):
+        async for event in stream.events():
+            msg = event.message
+            source = Source(msg.topic, msg.partition, msg.offset)
+            m.MESSAGES_CONSUMED.labels(topic=msg.topic).inc()
+            with m.PROCESSING_SECONDS.labels(stage="ingest").time():
+                raw = pipeline.ingest(event.value, source)
+            if isinstance(raw, Outcome):
+                await publish(raw)
+                continue
+            key = domain(canonicalize(raw.url))
+            await by_site.send(
+                key=key.encode() if key else None,
+                value=_dumps({"source": source.as_dict(), "payload": event.value.decode("utf-8")}),
+            )
+
+    @app.agent(by_site, name="extract")
+    async def extract(stream):
+        async for event in stream.events():
+            envelope = orjson.loads(event.value)
+            source = Source.from_dict(envelope["source"])
+            payload = envelope["payload"].encode("utf-8")
+            with m.PROCESSING_SECONDS.labels(stage="extract").time():
+                try:
+                    raw: RawArticle = decode(payload, s.max_message_bytes)
+                except Rejected as rej:  # cannot happen after ingest, unless limits changed between stages
+                    await publish(pipeline.reject(payload, source, rej))
+                    continue
+                built = await pipeline.extract_async(raw, payload, source)
+            if isinstance(built, Outcome):
+                await publish(built)
+                continue
+            await to_dedup.send(
+                key=None,
+                value=_dumps({"source": envelope["source"], "payload": envelope["payload"], "built": _built_dict(built)}),
+            )
+            m.TEMPLATE_LINE_COUNTERS.set(pipeline.templates.size_hint())
+
+    @app.agent(to_dedup, name="dedup")
+    async def dedup(stream):
+        async for event in stream.events():
+            envelope = orjson.loads(event.value)
+            source = Source.from_dict(envelope["source"])
+            built = _built_from(envelope["built"])
+            with m.PROCESSING_SECONDS.labels(stage="dedup").time():
+                try:
+                    outcome = pipeline.decide(built, source)
+                except Exception as exc:  # our bug: dead-letter the original message, keep the stream going
+                    outcome = pipeline.internal_error(envelope["payload"].encode("utf-8"), source, exc)
+            await publish(outcome)
+            if outcome.kind in ("article", "duplicate"):
+                _observe_article(outcome)
+            if time.monotonic() - state["last_evict"] > EVICT_EVERY_SECONDS:
+                state["last_evict"] = time.monotonic()
+                removed = pipeline.evict()
+                log.info("dedup index: evicted %d articles older than %s", removed, pipeline.dedup_window)
+            m.DEDUP_INDEX_ARTICLES.set(pipeline.dedup.size_hint())
+
+    @app.page("/metrics")
+    async def metrics_view(web_view, request):
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return web_view.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz")
+    async def healthz(web_view, request):
+        return web_view.json({"status": "alive"})
+
+    @app.page("/readyz")
+    async def readyz(web_view, request):
+        ready, detail = _readiness(app)
+        return web_view.json({"status": "ready" if ready else "not ready", **detail}, status=200 if ready else 503)
+
+    @app.timer(interval=15.0)
+    async def lag_probe():
+        await _update_lag(app, set(s.raw_topics))
+
+    @app.on_after_configured.connect
+    def _log_settings(app_, **kwargs):
+        log.info("newsworker settings: %s", s.public())
+
+    return app
+
+
+def _observe_article(outcome: Outcome) -> None:
+    event = outcome.value
+    dd = event["dedup"]
+    if dd["status"] == "duplicate":
+        m.DUPLICATES.labels(kind=dd.get("kind") or "near").inc()
+    else:
+        m.STORIES.inc()
+    m.ARTICLES_BY_LANGUAGE.labels(language=event.get("language") or "unknown").inc()
+    fetched = event.get("fetched_at")
+    if fetched:
+        from datetime import datetime
+
+        age = (utc_now() - datetime.fromisoformat(fetched.replace("Z", "+00:00"))).total_seconds()
+        if age >= 0:
+            m.EVENT_AGE_SECONDS.observe(age)
+
+
+def _built_dict(b: Built) -> dict:
+    return {"article": b.article, "domain": b.domain, "signature": list(b.signature), "bands": list(b.bands)}
+
+
+def _built_from(d: dict) -> Built:
+    return Built(d["article"], d["domain"], set(), tuple(d["signature"]), tuple(d["bands"]))
+
+
+def _readiness(app: faust.App) -> tuple[bool, dict]:
+    assigned = app.consumer.assignment() if app.consumer is not None else set()
+    recovery = app.tables.recovery if app.tables is not None else None
+    recovered = bool(recovery is not None and not recovery.in_recovery)
+    rebalancing = bool(getattr(app, "rebalancing", False))
+    ready = bool(assigned) and recovered and not rebalancing
+    return ready, {"assigned_partitions": len(assigned), "recovered": recovered, "rebalancing": rebalancing}
+
+
+async def _update_lag(app: faust.App, raw_topics: set[str]) -> None:
+    """Lag per assigned raw partition: end offset minus committed offset."""
+    consumer = app.consumer
+    if consumer is None:
+        return
+    tps = [tp for tp in consumer.assignment() if tp.topic in raw_topics]
+    m.ASSIGNED_PARTITIONS.set(len(tps))
+    if not tps:
+        return
+    try:
+        ends = await consumer.highwaters(*tps) if hasattr(consumer, "highwaters") else {}
+    except Exception as exc:  # the probe must never take the worker down
+        log.debug("lag probe failed: %s", exc)
+        return
+    committed = getattr(consumer, "_committed_offset", {})
+    for tp in tps:
+        end = ends.get(tp)
+        if end is None:
+            continue
+        done = committed.get(tp)
+        lag = end - (done + 1 if done is not None else 0)
+        m.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, lag))
