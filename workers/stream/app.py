@@ -91,9 +91,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     stories = app.topic(s.stories_topic)
 
-    templates = app.Table("site-templates", partitions=s.topic_partitions, key_serializer="json",
-                          value_serializer="json")
-    index = app.Table("dedup-index", partitions=1, key_serializer="json", value_serializer="json")
+    # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
+    templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
+    index = app.Table("dedup-index", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # for tests and the health views
     state = {"last_evict": time.monotonic()}
