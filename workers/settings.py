@@ -86,7 +86,7 @@ class Settings:
             raise SettingsError("NEWSWORKER_TOPIC_PARTITIONS must be >= 1")
         outputs = [self.articles_topic, self.duplicates_topic, self.deadletter_topic, self.stories_topic]
         if set(outputs) & set(self.raw_topics):
-            raise SettingsError("an output topic is also a raw topic: that would loop")
+            raise SettingsError("NEWSWORKER_RAW_TOPICS names an output topic (NEWSWORKER_*_TOPIC): that would loop")
 
     @property
     def bootstrap_servers(self) -> str:

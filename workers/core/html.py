@@ -15,7 +15,9 @@ import trafilatura
 
 from .records import Rejected
 
-MAX_DEPTH = 400  # deeper trees are hostile or broken; lxml and XPath slow down badly on them
+# Deeper trees are hostile or broken. libxml2 stops nesting at 256 levels and
+# silently flattens the rest, so a page that reaches this depth is not parsed faithfully.
+MAX_DEPTH = 250
 
 
 @dataclass

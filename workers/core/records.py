@@ -43,6 +43,9 @@ class Rejected(Exception):
         self.reason = reason
         self.message = message
 
+    def __reduce__(self):  # crosses the process boundary of limits.Deadline
+        return (Rejected, (self.reason, self.message))
+
 
 @dataclass
 class RawArticle:
