@@ -83,3 +83,8 @@ def test_process_dead_letters_hostile_html(tmp_path):
     ]) + b"\n"
     results = run_process(payload, tmp_path, ("NEWSWORKER_MAX_HTML_BYTES", "1000000"))
     assert [r["error"]["reason"] for r in results] == ["too_large", "too_large"]
+
+
+def test_settings_round_trip_through_env():
+    s = Settings(raw_topics=("a", "b"), web_port=7001, dedup_threshold=0.7, sasl_password="x")
+    assert Settings.from_env(s.to_env()) == s

@@ -114,6 +114,14 @@ class Settings:
             kwargs["ssl_cafile"] = self.ssl_cafile
         return kwargs
 
+    def to_env(self) -> dict[str, str]:
+        """The settings as NEWSWORKER_* variables: ``Settings.from_env(s.to_env()) == s``."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            env[f"NEWSWORKER_{f.name.upper()}"] = ",".join(value) if isinstance(value, tuple) else str(value)
+        return env
+
     def public(self) -> dict[str, object]:
         """The settings as logged at start-up: secrets masked."""
         out = {}

@@ -29,18 +29,8 @@ def bundled_sample() -> str:
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "NEWSWORKER_BROKER": settings.broker,
-        "NEWSWORKER_APP_ID": settings.app_id,
-        "NEWSWORKER_RAW_TOPICS": ",".join(settings.raw_topics),
-        "NEWSWORKER_WEB_PORT": str(settings.web_port),
-        "NEWSWORKER_STATE_DIR": str(settings.state_dir),
-        "NEWSWORKER_TOPIC_PARTITIONS": str(settings.topic_partitions),
-        "NEWSWORKER_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
-        "NEWSWORKER_REBALANCE_TIMEOUT_SECONDS": str(settings.rebalance_timeout_seconds),
-        "NEWSWORKER_HEARTBEAT_INTERVAL_SECONDS": str(settings.heartbeat_interval_seconds),
-    })
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWORKER_")}
+    env.update(settings.to_env())
     return env
 
 
