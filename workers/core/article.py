@@ -79,9 +79,9 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     if published is None:
         published = dates.from_url(raw.url)
     if published is None and cleaned.paragraphs:
-        # Indonesian wires date the story in the first paragraph: "..., Selasa (21/10/2025)."
-        early = dates.find_dates(" ".join(cleaned.paragraphs[:2]), now=reference, default_zone=zone)
-        published = early[0].value if early else None
+        # News text dates its events by day name: "..., Selasa (21/10/2025)", "Senin (20/10)".
+        mention = dates.latest_dated_mention(body, now=reference, default_zone=zone)
+        published = mention.value if mention else None
     if updated is not None and published is not None and updated < published:
         updated = None
 

@@ -68,6 +68,29 @@ _PATTERNS = [
         re.IGNORECASE,
     ),
 ]
+# Year-less dates that carry their day name, so that the year can be recovered:
+# "Senin (20/10)" (Indonesian wire style), "Selasa, 21 Oktober", "Tuesday, Oct. 21".
+_YEARLESS = [
+    re.compile(r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s*\(\s*(?P<day>\d{1,2})/(?P<month>\d{1,2})\s*\)", re.IGNORECASE),
+    re.compile(
+        r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s+(?P<day>\d{1,2})\s+(?P<mname>" + _MONTH_RE + r")\.?"
+        r"(?!\w|\s*,?\s*(?:19|20)\d{2})" + _TIME_RE,
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s+(?P<mname>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+        r"(?!\w|\s*,?\s*(?:19|20)\d{2})",
+        re.IGNORECASE,
+    ),
+]
+_WEEKDAY = {
+    **dict.fromkeys(("senin", "monday", "mon"), 0), **dict.fromkeys(("selasa", "tuesday", "tue", "tues"), 1),
+    **dict.fromkeys(("rabu", "wednesday", "wed"), 2), **dict.fromkeys(("kamis", "thursday", "thu", "thur", "thurs"), 3),
+    **dict.fromkeys(("jumat", "jum'at", "friday", "fri"), 4), **dict.fromkeys(("sabtu", "saturday", "sat"), 5),
+    **dict.fromkeys(("minggu", "ahad", "sunday", "sun"), 6),
+}
+_DAY_BEFORE = re.compile(r"(?:" + _DAY_RE + r")\s*,?\s*\(?\s*$", re.IGNORECASE)
+
 _RELATIVE = re.compile(
     r"(?P<n>\d+|se|a|an|one)\s*(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|seconds?|minutes?|mins?|hours?|hrs?|"
     r"days?|weeks?|months?|years?)\s+(?:yang\s+)?(?:lalu|ago)",
@@ -89,6 +112,7 @@ class FoundDate:
     end: int
     has_time: bool
     updated: bool  # labelled as an update ("Last Updated ...")
+    weekday: bool = False  # written with its day name, "Selasa (21/10/2025)": how wires date their stories
 
 
 def _zone_offset(zone: str | None) -> timedelta | None:
@@ -131,7 +155,11 @@ def _plausible(dt: datetime, now: datetime) -> bool:
 
 
 def find_dates(text: str, now: datetime | None = None, default_zone: timedelta | None = None) -> list[FoundDate]:
-    """Absolute dates in ``text``, in order of appearance, overlapping matches removed."""
+    """Absolute dates in ``text``, in order of appearance, overlapping matches removed.
+
+    A date written without its year but with its day name ("Senin (20/10)") gets the year,
+    near the text's first full date (else ``now``), in which that day falls on that weekday.
+    """
     now = now or datetime.now(timezone.utc)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
@@ -152,9 +180,48 @@ def find_dates(text: str, now: datetime | None = None, default_zone: timedelta |
             if not built or not _plausible(built[0], now):
                 continue
             updated = bool(_UPDATED_LABEL.search(text[max(0, m.start() - 20) : m.start()]))
-            found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated))
+            weekday = bool(_DAY_BEFORE.search(text[max(0, m.start() - 12) : m.start()]))
+            found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated, weekday))
+            taken.append((m.start(), m.end()))
+    anchor = min(found, key=lambda f: f.start).value if found else now
+    for pattern in _YEARLESS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            g = m.groupdict()
+            month = MONTH[g["mname"].lower()] if g.get("mname") else int(g["month"])
+            day = int(g["day"])
+            year = _year_for_weekday(day, month, _WEEKDAY[g["dname"].lower()], anchor, now)
+            built = _build(year, month, day, g, default_zone) if year else None
+            if not built or not _plausible(built[0], now):
+                continue
+            updated = bool(_UPDATED_LABEL.search(text[max(0, m.start() - 20) : m.start()]))
+            found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated, True))
             taken.append((m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
+
+
+def _year_for_weekday(day: int, month: int, weekday: int, anchor: datetime, now: datetime) -> int | None:
+    """The year nearest to ``anchor`` (not after ``now``) in which day/month is that weekday."""
+    for delta in (0, -1, 1, -2, 2, -3, -4, -5, -6):
+        year = anchor.year + delta
+        try:
+            d = datetime(year, month, day, tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        if d.weekday() == weekday and d <= now + timedelta(days=2):
+            return year
+    return None
+
+
+def latest_dated_mention(text: str, now: datetime, default_zone: timedelta | None = None) -> FoundDate | None:
+    """The latest weekday-dated mention not after ``now``: "..., Selasa (21/10/2025)".
+
+    News text dates its events by day name and date; the story is published on the day of
+    its latest reported event, rarely later, and mentions of coming events are fewer.
+    """
+    mentions = [f for f in find_dates(text, now=now, default_zone=default_zone) if f.weekday and f.value <= now]
+    return max(mentions, key=lambda f: f.value) if mentions else None
 
 
 def find_relative(text: str, reference: datetime) -> datetime | None:

@@ -26,33 +26,55 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 _TEMPLATE_LINE_PATTERNS = [
     # advertising
     r"(iklan|advertisement|advertorial|sponsored( content)?|ads?|ad|konten bersponsor|scroll to continue with content|"
-    r"lanjutkan membaca|continue reading( below)?|story continues below( advertisement)?)",
-    # cross-links and videos
-    r"(baca juga|baca pula|baca selengkapnya|lihat juga|simak juga|tonton juga|simak video|read also|read more|"
-    r"also read|related( articles?| stories| news)?|more on this( story)?|see also|watch)\b.{0,200}",
-    r"\[?(gambas|video)[:\]].{0,200}",
+    r"scroll (down )?to (continue|read more)|lanjutkan membaca|continue reading( below)?|"
+    r"story continues below( advertisement)?|article continues below( advertisement)?|paid (content|post|partnership))",
+    r"\[?(gambas|video|foto|embed|iklan|ads?)[:\]].{0,200}",
+    # pagination
+    r"((simak|baca|lihat|lanjut(kan)?|continue)( membaca| reading)? )?(selengkapnya |lanjutannya |berita )?"
+    r"(di |pada |on )?(the )?(halaman|laman|page) (selanjutnya|berikutnya|sebelumnya|next|previous|\d+( of \d+)?)",
+    r"(halaman|page)( \d+)+( (selanjutnya|berikutnya|next))?|(next|previous|prev) (page|article|story)|"
+    r"(artikel|berita) (selanjutnya|sebelumnya)",
+    # a link to the same story in another language
+    r"(baca|read) (berita(nya)?|artikel(nya)?|this (story|article)) (ini )?(dalam|in) ?(bahasa )?[^\W\d_]+",
     # share and follow widgets
     r"(share|bagikan|tweet|facebook|twitter|whatsapp|telegram|linkedin|line|email|e-mail|pinterest|copy link|"
     r"salin tautan|salin link|print|cetak|komentar|comments?|\d+ comments?|\d+ komentar)",
-    r"(share|bagikan)( (this|artikel|berita))?( (article|on|ke|via))?( (facebook|twitter|whatsapp|x|email))*",
-    r"(follow|ikuti)( us| kami)?( on| di)? .{0,60}(google news|whatsapp|instagram|telegram|twitter|facebook|tiktok|youtube|channel)"
-    r".{0,80}",
+    r"(share|bagikan)( (this|artikel|berita|ini))*( (article|story|on|ke|via|di))?( (facebook|twitter|whatsapp|x|email|"
+    r"telegram|linkedin))*",
+    r"(follow|ikuti)( us| kami)?( on| di)? .{0,60}(google news|whatsapp|instagram|telegram|twitter|facebook|tiktok|youtube|"
+    r"channel|saluran).{0,80}",
     # notification, newsletter and cookie widgets
     r"(notification|notifikasi|allow notifications|izinkan notifikasi|subscribe|berlangganan|sign up|daftar|"
-    r"log ?in|masuk|close|tutup|menu|search|cari|home|beranda|back to top|kembali ke atas)",
+    r"log ?in|masuk|close|tutup|menu|search|cari|home|beranda|back to top|kembali ke atas|skip to (main )?content)",
     r"(we use cookies|this (web)?site uses cookies|kami menggunakan cookie|accept( all)? cookies|cookie (policy|settings)).{0,300}",
-    r"(subscribe to|sign up for|daftar(kan)? (diri )?untuk|dapatkan (berita|update|informasi)).{0,120}(newsletter|email|berita|update|notifikasi).{0,80}",
+    r"(subscribe to|sign up for|daftar(kan)? (diri )?untuk|dapatkan (berita|update|informasi)).{0,120}(newsletter|email|"
+    r"berita|update|notifikasi|inbox).{0,80}",
     # section headers of link lists
     r"(berita terbaru|berita terkini|berita terpopuler|terpopuler|terkini|populer|most popular|most read|"
     r"latest news|trending|editor'?s? picks?|pilihan editor|rekomendasi|recommended( for you)?|topik( terkait)?|tags?|"
-    r"tag terkait|related topics)( update| hari ini| now)?:?",
+    r"tag terkait|related topics|berita terkait|artikel terkait|related (articles?|stories|news|coverage)|"
+    r"more (stories|news|from [^\W\d_]+( [^\W\d_]+)?)|you (may|might) also like|jangan lewatkan|don'?t miss)"
+    r"( update| hari ini| now)?:?",
     # counters and photo credits
-    r"[\d.,]+\s*(views?|kali dibaca|dibaca|dilihat|pembaca|readers?)",
-    r"(foto|photo|image|gambar|ilustrasi|credit|kredit)\s*:.{0,150}",
+    r"[\d.,]+\s*(views?|kali dibaca|dibaca|dilihat|pembaca|readers?|shares?|dibagikan)",
+    r"(foto|photo|image|gambar|ilustrasi|credit|kredit|sumber foto|getty images|shutterstock)\s*:.{0,150}",
     r"(copyright|hak cipta|©).{0,200}",
-    r"(editor|penulis|reporter|pewarta|writer)\s*:.{0,80}",
+    r"(editor|penulis|reporter|pewarta|writer|penyunting|redaktur|editing by|reporting by)\s*:.{0,80}",
 ]
 _TEMPLATE_LINE = re.compile(r"^\W*(?:" + "|".join(_TEMPLATE_LINE_PATTERNS) + r")\W*$", re.IGNORECASE)
+
+# Cross-links and promos: "Baca juga: ...", "Simak juga Video 'X':", "Tonton juga video \"X\" di sini:",
+# "Saksikan Live DetikPagi :", "Read more: ...", "Watch: ...". A cue, then a title: the line is
+# template when the cue is followed by a colon, the line ends with a colon, or what follows is short.
+_CROSS_LINK = re.compile(
+    r"^\W*(?:(?:baca|lihat|simak|tonton|saksikan|dengarkan|read|watch|see|listen)\s*(?:juga|pula|also)\b"
+    r"|(?:baca|lihat|simak|tonton|saksikan|dengarkan|read|watch|see|listen)(?: juga| also)?\s*"
+    r"(?:video|live|foto|podcast|infografis|infographic|gallery|galeri)"
+    r"|(?:also read|read more|more on this(?: story)?|see also|related|baca selengkapnya|read the full story|"
+    r"selengkapnya|watch)\s*[:\-–—])",
+    re.IGNORECASE,
+)
+_CROSS_LINK_MAX_WORDS = 25
 
 # A line that is only dates, times, zones, counters and separators (a byline/date strip).
 _META_TOKENS = re.compile(
@@ -81,7 +103,19 @@ def normalize(text: str) -> str:
 
 
 def is_template_line(line: str) -> bool:
-    return bool(_TEMPLATE_LINE.match(line))
+    """Page furniture that any site may carry: ads, share/follow/cookie widgets, cross-links, counters."""
+    if _TEMPLATE_LINE.match(line):
+        return True
+    m = _CROSS_LINK.match(line)
+    if m:
+        rest = line[m.end():]
+        return (rest.lstrip().startswith((":", "-", "–", "—")) or line.rstrip().endswith(":")
+                or len(words(rest)) <= _CROSS_LINK_MAX_WORDS and not _SPEECH_TAIL.search(rest))
+    return False
+
+
+# "..., ujarnya." / "..., he said.": a sentence of the article that happens to start like a cross-link.
+_SPEECH_TAIL = re.compile(r",\s*(?:ujar|kata|tutur|ucap|jelas|imbuh|said|says|told)\w*\b", re.IGNORECASE)
 
 
 def is_symbol_line(line: str) -> bool:
@@ -106,9 +140,28 @@ def _key(line: str) -> str:
     return " ".join(w.lower() for w in words(line))
 
 
+# Two sentences in one line ("... negara. Lantas bagaimana?"): a lead paragraph, not a headline.
+# A headline may exclaim first ("Lengkap! Isi Pidato ...", "Dari Mana? Ini Sejarahnya") but has no full stop.
+_SENTENCE_BREAK = re.compile(r"\b([^\W\d_]{2,})([.!?])['\"’”)]?\s+['\"‘“(]?[A-Z]")
+
+
 def looks_like_headline(line: str) -> bool:
+    """One short sentence without a full stop: "Presiden Banggakan Inflasi 2%, Ini Cara ...", "Asal..."."""
+    line = line.strip()
     n = len(words(line))
-    return 3 <= n <= 30 and len(line) <= 250 and not line.rstrip().endswith((".", ",", ";", ":", "…", '"', "”"))
+    if not (3 <= n <= 30 and len(line) <= 250):
+        return False
+    breaks = [m.group(2) for m in _SENTENCE_BREAK.finditer(line)
+              if not (m.group(2) == "." and m.group(1)[0].isupper() and len(m.group(1)) <= 4)]  # "Mr.", "Jl."
+    if "." in breaks or len(breaks) > 1 or (breaks and n > 20):
+        return False
+    if line.endswith(("...", "…")):
+        return n <= 20  # a teaser headline trails off
+    if line[:1] in "\"“'‘" and line[-1:] in "\"”'’":
+        return False  # a quotation on its own line
+    if line.endswith(('"', "”", "'", "’")):
+        return line[-2:-1] not in ".,!?"  # 'Prabowo: "Kita Harus Maju"', not '..., kata dia, "maju."'
+    return not line.endswith((".", ",", ";", ":"))
 
 
 def clean_lines(
