@@ -1,23 +1,28 @@
-"""HTML pages: main-content text with trafilatura, metadata from meta tags and JSON-LD.
+"""HTML pages: main-content text (see ``html_content``), metadata from meta tags and JSON-LD.
 
-trafilatura finds the article body; we read the metadata ourselves as well,
-because news pages state full timestamps (with time of day and zone) in
-``article:published_time`` and JSON-LD, where trafilatura keeps only the day.
+``html_content`` finds the article body (trafilatura twice, readability as a
+third opinion); we read the metadata ourselves as well, because news pages
+state full timestamps (with time of day and zone) in ``article:published_time``
+and JSON-LD, where trafilatura keeps only the day.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import lxml.html
 import orjson
 import trafilatura
 
+from .html_content import extract_main
 from .records import Rejected
 
 # Deeper trees are hostile or broken. libxml2 stops nesting at 256 levels and
 # silently flattens the rest, so a page that reaches this depth is not parsed faithfully.
 MAX_DEPTH = 250
+# "0001-01-01T00:00:00Z" and the like: an unset date field of the site's CMS, not a date
+_PLACEHOLDER_DATE = re.compile(r"^\s*0\d{3}\b")
 
 
 @dataclass
@@ -92,8 +97,11 @@ _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting
 
 
 def extract(html: str, url: str | None = None) -> HtmlDoc:
+    # Without comments: trafilatura parses so itself, and with <!-- --> inside a paragraph
+    # (React pages) it loses the text after the comment. One parser per call: lxml parsers are not thread-safe.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html, parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise Rejected("no_content", f"HTML could not be parsed: {exc}") from None
     if _tree_depth(tree) > MAX_DEPTH:
@@ -101,11 +109,8 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
     meta = _meta(tree)
     ld = [d for d in _jsonld(tree) if str(d.get("@type", "")).lower() in _ARTICLE_TYPES or "datePublished" in d]
 
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_recall=False
-    )
-    text = (doc.text if doc is not None else "") or ""
-    result = HtmlDoc(text=text)
+    doc = trafilatura.extract_metadata(tree, default_url=url)
+    result = HtmlDoc(text="")
 
     def first(*values):
         for v in values:
@@ -113,10 +118,9 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
                 return v.strip()
         return None
 
-    result.title = first(
-        *(d.get("headline") for d in ld), *meta.get("og:title", []), *meta.get("twitter:title", []),
-        doc.title if doc else None,
-    )
+    headlines = [d.get("headline") for d in ld] + meta.get("og:title", []) + meta.get("twitter:title", [])
+    result.title = first(*headlines, doc.title if doc else None)
+    result.text = extract_main(tree, url, [h for h in (*headlines, doc.title if doc else None) if isinstance(h, str)])
     result.site_name = first(*meta.get("og:site_name", []), doc.sitename if doc else None)
     canonical = None
     for link in tree.iter("link"):
@@ -130,13 +134,13 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
             *meta.get("og:published_time", []), *meta.get("pubdate", []), *meta.get("publishdate", []),
             *meta.get("date", []), *meta.get("dc.date.issued", []), *meta.get("datepublished", []),
             *meta.get("sailthru.date", []), *meta.get("parsely-pub-date", []), doc.date if doc else None,
-        ) if isinstance(v, str) and v.strip()
+        ) if isinstance(v, str) and v.strip() and not _PLACEHOLDER_DATE.match(v)
     ]
     result.modified = [
         v for v in (
             *(d.get("dateModified") for d in ld), *meta.get("article:modified_time", []),
             *meta.get("og:updated_time", []), *meta.get("datemodified", []),
-        ) if isinstance(v, str) and v.strip()
+        ) if isinstance(v, str) and v.strip() and not _PLACEHOLDER_DATE.match(v)
     ]
     authors = [n for d in ld for n in _names(d.get("author"))]
     authors += meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
