@@ -22,11 +22,24 @@ def shared() -> Path:
     return SHARED
 
 
+class ExternalBroker:
+    def __init__(self, bootstrap: str):
+        self.bootstrap = bootstrap
+        self.url = f"kafka://{bootstrap}"
+
+
 @pytest.fixture(scope="session")
 def broker():
-    """One embedded Tansu broker for the whole session; tests use fresh topic names and group ids."""
+    """One broker for the whole session; tests use fresh topic names and group ids.
+
+    The embedded Tansu broker by default; NEWSWORKER_TEST_BROKER=host:port runs the
+    same tests against another Kafka-compatible broker (e.g. Apache Kafka).
+    """
     from workers.tools.broker import EmbeddedBroker
 
+    if os.environ.get("NEWSWORKER_TEST_BROKER"):
+        yield ExternalBroker(os.environ["NEWSWORKER_TEST_BROKER"])
+        return
     b = EmbeddedBroker(log_file=Path(os.environ.get("TMPDIR", "/tmp")) / f"tansu-{os.getpid()}.log")
     b.start()
     yield b

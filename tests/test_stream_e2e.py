@@ -10,44 +10,18 @@ import base64
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import replace
 
-import orjson
 import pytest
-from kafka import KafkaProducer
 
 from workers.core import schemas
-from workers.settings import Settings
-from workers.tools.broker import free_port
 from workers.tools.demo import start_worker, stop_worker
-from workers.tools.kafka_tools import create_topics, message_key, read_topics
+from workers.tools.kafka_tools import create_topics, read_topics
 
 from .conftest import REPO
+from .streaming import produce_lines, stream_settings
 
 pytestmark = pytest.mark.broker
 SAMPLE_LINES = (REPO / "samples" / "demo.jsonl").read_bytes().splitlines()
-
-
-def stream_settings(broker, uid: str, tmp) -> Settings:
-    return replace(
-        Settings(), broker=broker.url, app_id=f"nw-e2e-{uid}", raw_topics=(f"raw-{uid}",),
-        articles_topic=f"articles-{uid}", duplicates_topic=f"duplicates-{uid}", deadletter_topic=f"dead-{uid}",
-        stories_topic=f"stories-{uid}", web_port=free_port(), topic_partitions=4, state_dir=tmp / "state",
-        session_timeout_seconds=10.0, rebalance_timeout_seconds=3.0, heartbeat_interval_seconds=1.0,
-    )
-
-
-def produce_lines(settings: Settings, lines: list[bytes]) -> dict[tuple[int, int], int]:
-    """Publish each line; returns (partition, offset) -> line index."""
-    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
-    futures = [producer.send(settings.raw_topics[0], key=message_key(line), value=line) for line in lines]
-    producer.flush()
-    where = {}
-    for i, fut in enumerate(futures):
-        md = fut.get(timeout=30)
-        where[(md.partition, md.offset)] = i
-    producer.close()
-    return where
 
 
 @pytest.fixture(scope="module")
