@@ -221,33 +221,44 @@ def _built_from(d: dict) -> Built:
 
 
 def _readiness(app: faust.App) -> tuple[bool, dict]:
-    assigned = app.consumer.assignment() if app.consumer is not None else set()
-    recovery = app.tables.recovery if app.tables is not None else None
-    recovered = bool(recovery is not None and not recovery.in_recovery)
+    try:
+        assigned = app.consumer.assignment()
+    except Exception:  # ConsumerNotStarted: the consumer thread is still starting
+        assigned = set()
+    recovery = app.tables.recovery
+    # completed is set after the first recovery (and stays set); in_recovery covers later rebalances.
+    recovered = bool(recovery.completed.is_set() and not recovery.in_recovery)
     rebalancing = bool(getattr(app, "rebalancing", False))
     ready = bool(assigned) and recovered and not rebalancing
     return ready, {"assigned_partitions": len(assigned), "recovered": recovered, "rebalancing": rebalancing}
 
 
 async def _update_lag(app: faust.App, raw_topics: set[str]) -> None:
-    """Lag per assigned raw partition: end offset minus committed offset."""
+    """Lag per assigned raw partition: end offset minus committed offset.
+
+    Faust keeps Kafka's convention: the committed offset is the next offset to
+    read, so a fully processed partition has committed == end. With nothing
+    committed yet, the group starts at the earliest offset still in the log.
+    """
     consumer = app.consumer
-    if consumer is None:
-        return
-    tps = [tp for tp in consumer.assignment() if tp.topic in raw_topics]
-    m.ASSIGNED_PARTITIONS.set(len(tps))
-    if not tps:
-        return
     try:
-        ends = await consumer.highwaters(*tps) if hasattr(consumer, "highwaters") else {}
+        tps = [tp for tp in consumer.assignment() if tp.topic in raw_topics]
+    except Exception:  # ConsumerNotStarted
+        return
+    m.ASSIGNED_PARTITIONS.set(len(tps))
+    lags: dict[tuple[str, int], int] = {}
+    try:
+        if tps:
+            ends = await consumer.highwaters(*tps)
+            committed = {tp: consumer._committed_offset.get(tp) for tp in tps}
+            unset = [tp for tp, offset in committed.items() if offset is None]
+            if unset:
+                committed.update(await consumer.earliest_offsets(*unset))
+            for tp in tps:
+                end, done = ends.get(tp), committed.get(tp)
+                if end is not None:
+                    lags[(tp.topic, tp.partition)] = end - (done or 0)
     except Exception as exc:  # the probe must never take the worker down
         log.debug("lag probe failed: %s", exc)
         return
-    committed = getattr(consumer, "_committed_offset", {})
-    for tp in tps:
-        end = ends.get(tp)
-        if end is None:
-            continue
-        done = committed.get(tp)
-        lag = end - (done + 1 if done is not None else 0)
-        m.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, lag))
+    m.set_consumer_lag(lags)

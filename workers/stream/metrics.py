@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from ..core.records import REASONS
+
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _AGE_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400)
 
@@ -41,3 +43,37 @@ CONSUMER_LAG = Gauge(
     ["topic", "partition"],
 )
 ASSIGNED_PARTITIONS = Gauge("newsworker_assigned_partitions", "Raw-topic partitions assigned to this worker.")
+
+
+def set_consumer_lag(lags: dict[tuple[str, int], int]) -> None:
+    """Replace the lag series with ``lags`` ({(topic, partition): lag}).
+
+    Partitions no longer assigned to this worker are removed, so that summing
+    the lag over all workers does not count a moved partition twice.
+    """
+    wanted = {(topic, str(partition)): max(0, int(lag)) for (topic, partition), lag in lags.items()}
+    exported = {(s.labels["topic"], s.labels["partition"]) for metric in CONSUMER_LAG.collect() for s in metric.samples}
+    for topic, partition in exported - wanted.keys():
+        CONSUMER_LAG.remove(topic, partition)  # label values in declaration order: topic, partition
+    for (topic, partition), lag in wanted.items():
+        CONSUMER_LAG.labels(topic=topic, partition=partition).set(lag)
+
+
+def _init_known_labels() -> None:
+    """Export every known label value at 0 from the start.
+
+    A labelled counter that first appears at 1 makes rate() and increase() miss
+    that first event: a single internal error would never fire an alert, and a
+    dashboard panel would show "no data" instead of 0.
+    """
+    for outcome in ("article", "duplicate", "deadletter", "story"):
+        EVENTS_PUBLISHED.labels(outcome=outcome)
+    for reason in REASONS:
+        DEADLETTERS.labels(reason=reason)
+    for kind in ("exact", "near"):
+        DUPLICATES.labels(kind=kind)
+    for stage in ("ingest", "extract", "dedup"):
+        PROCESSING_SECONDS.labels(stage=stage)
+
+
+_init_known_labels()
