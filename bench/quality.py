@@ -98,6 +98,7 @@ agung hakim panglima danjen pangdam mayjen brigjen irjen kombes akbp akp kompol 
 dr prof ir h hj kh ustaz habib gus pak bu bapak ibu mantan eks calon deputi direktorat dirjen staf khusus koordinator
 pimpinan komisi tim ahli pendiri founder ceo chairman chief president minister secretary governor mayor spokesman
 spokesperson director head deputy former vice prime general mr mrs ms dr sir lord king queen prince pope chancellor
+dokter kadis camat lurah kades komjen letjen kolonel kapten
 """.split())
 
 
@@ -217,9 +218,8 @@ def name_variants(phrase: str) -> tuple[set[str], set[str]]:
     Exact variants: the phrase; the phrase without its parenthesised part; each comma-separated
     item inside the parentheses ("Badan Pusat Statistik (BPS)" -> the phrase, "badan pusat
     statistik", "bps"). Name cores: each variant with its leading role/title words removed
-    ("Menteri Keuangan Purbaya Yudhi Sadewa" -> "purbaya yudhi sadewa" only if "keuangan" were
-    a role word; roles are stripped word by word from the left, see ROLE_WORDS) and every
-    trailing sequence of two or more words ("purbaya yudhi sadewa", "yudhi sadewa").
+    (ROLE_WORDS: "Presiden Prabowo Subianto" -> "prabowo subianto"), and every trailing run of two
+    or more words ("Menteri Keuangan Purbaya Yudhi Sadewa" -> "purbaya yudhi sadewa", "yudhi sadewa").
     """
     base = re.sub(r"\([^)]*\)", " ", phrase)
     inner = [p for group in re.findall(r"\(([^)]*)\)", phrase) for p in group.split(",")]
@@ -237,10 +237,18 @@ def name_variants(phrase: str) -> tuple[set[str], set[str]]:
     return exact, cores
 
 
-def entity_found(phrase: str, extracted: set[str]) -> bool:
-    """Found when an extracted entity (any type) equals an exact variant or a name core."""
+def entity_found(phrase: str, extracted: set[str], persons: set[str] = frozenset()) -> bool:
+    """Found when an extracted entity (any type) equals an exact variant or a name core.
+
+    One more core for annotations of a person by role ("Kapolsek Prambanan AKP Nyoto",
+    "Kepala Disdik Yusuf": the phrase starts with a role word): its last word, when we
+    extracted it as a person.
+    """
     exact, cores = name_variants(phrase)
-    return bool(extracted & (exact | cores))
+    if extracted & (exact | cores):
+        return True
+    words = fold(re.sub(r"\([^)]*\)", " ", phrase)).split()
+    return len(words) >= 2 and words[0] in ROLE_WORDS and words[-1] in persons
 
 
 _SENT_BOUNDARY = re.compile(r"[.!?:;\"“”'‘’(\[]\s*$")
@@ -271,9 +279,10 @@ def entity_scores(rows: list[dict], events: list[dict]) -> dict:
             continue
         ents = ev.get("entities") or {}
         extracted = {fold(n) for k in ("persons", "organizations", "locations") for n in ents.get(k, [])}
+        persons = {fold(n) for n in ents.get("persons", [])}
         text = row["judul"] + "\n" + row["isi_berita"]
         for cat, phrase in annotated_entities(row):
-            ok = entity_found(phrase, extracted)
+            ok = entity_found(phrase, extracted, persons)
             named = is_named(phrase, text)
             for key in (cat, "all"):
                 by_cat[key]["n"] += 1

@@ -85,7 +85,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     if updated is not None and published is not None and updated < published:
         updated = None
 
-    ents = entities.extract(f"{title or ''}.\n{body}")
+    ents = entities.extract(body, title=title, lang=lang)
     fp = fingerprint.fingerprint(body)
     canonical = urls.canonicalize(meta.canonical_url, base=url) or url
     article_id = _article_id(canonical, fp.content_hash)

@@ -1,12 +1,26 @@
-"""Named entities (persons, organisations, locations) by capitalised spans and cues.
+"""Named entities (persons, organisations, locations) by capitalised spans and evidence.
 
 A rule-based tagger: offline, fast, and the same for Indonesian and English.
-Runs of capitalised words are cut into pieces at gazetteer places and weak
-connectors ("dan", "di", "and"), stripped of titles and roles, then typed by, in
-order: the gazetteers, telling words in the piece (Kementerian, Bank,
-University...), a title or role just before it (Presiden, Menteri, Mr...), a
-speech verb just after it (ujar, said...), and its shape. Mentions of a person
-by surname fold into the full name.
+
+1. Runs of capitalised words are found in the prose. Headline-like lines (the
+   title, Title Case subheadings) are read too, but a name found only there
+   must be known (gazetteer, institution morphology) or also named in the prose:
+   "Prabowo Klaim Ekonomi-Inflasi RI Terbaik" is capitalised throughout.
+2. A run is cut at weak connectors ("dan", "di", "and") and at known places,
+   stripped of leading titles and roles ("Menteri Dalam Negeri", "Gubernur"),
+   and a titled run that ends in a name is split into its institution and the
+   person: "Kepala BPS Amalia Adininggar Widyasanti" -> BPS + Amalia ...
+3. Each piece is typed by evidence, strongest first: gazetteers; telling words
+   and institution morphology (Kementerian, Universitas, Kemen*, Polres*,
+   Inc, University, City); a title or role before it; a speech verb before or
+   after it ("kata Tito", "Tito said"); an age after it ("Colleen Hoffman (69)");
+   an acronym defined after it ("Badan Pusat Statistik (BPS)"); acronyms are
+   institutions. Without evidence, a run of two to four capitalised words is a
+   person only in languages that do not capitalise common nouns in terms
+   (not Indonesian or Malay), and only if none of its words occurs in lower case
+   in the same text.
+4. Across the document: a word used alone as a person's name makes the full
+   names containing it persons, and surname mentions fold into the full name.
 """
 
 from __future__ import annotations
@@ -14,7 +28,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .gazetteer import KNOWN_ORGS, LOCATIONS, ORG_WORDS, PERSON_CUES, ROLE_WORDS, SPEECH_AFTER, STOP_CAPS
+from .gazetteer import (
+    KNOWN_ORGS, LOC_HEAD_WORDS, LOC_TAIL_WORDS, LOCATIONS, NON_ORG_CAPS, ORG_HEAD_WORDS, ORG_WORDS, PERSON_CUES,
+    NOT_PERSON_WORDS, ROLE_WORDS,
+    SPEECH_AFTER, SPEECH_BEFORE, STOP_CAPS, is_org_morph, is_person_cue,
+)
 
 _TOKEN = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w'’-]*\w|[A-Z]{2,}|[A-Z])"
 _NAME_LINK = r"(?:bin|binti|van|von|de|der|da|al|el|of|for|and|dan|di|&)"
@@ -23,25 +41,54 @@ _SENT_START = re.compile(r"(?:^|[.!?:\"“”(]\s*|\n)\s*$")
 _WEAK_LINKS = {"dan", "and", "&", "di"}  # join two names, never inside one
 _ORG_LINKS = {"of", "for"}  # inside organisation names only
 _KEYS = {"person": "persons", "organization": "organizations", "location": "locations"}
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,9}$")
+_ROMAN = re.compile(r"^(?=[IVXLC]+$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_REDUPLICATED = re.compile(r"^([^\W\d_]+)-\1$", re.IGNORECASE)  # "Bapak-bapak", "Anak-anak": plural nouns
+_AGE_AFTER = re.compile(r"^\s*\(\s*\d{1,3}\s*(?:th|tahun|thn)?\s*\)")
+_ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&-]{1,11})\s*\)")
+_NAMED_BEFORE = re.compile(r"(?:bernama|berinisial|alias|disapa|sapaan|panggilan|named|called)\s*$", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"(?<![\w.!?]\s)(?<!^)\b([a-z][a-z'’-]+)\b")
 
 
 def _low(words: list[str]) -> str:
     return " ".join(words).strip(" .,'’-").lower()
 
 
+def _is_acronym(word: str) -> bool:
+    w = word.replace(".", "")
+    return bool(_ACRONYM.match(w)) and not _ROMAN.match(w) and w.lower() not in NON_ORG_CAPS
+
+
+def _org_shaped(word: str) -> bool:
+    low = word.lower()
+    return low in ORG_WORDS or low in KNOWN_ORGS or is_org_morph(low)
+
+
+def _name_like(word: str) -> bool:
+    """A word that can be part of a person's name."""
+    low = word.lower().strip(".")
+    return (word[:1].isupper() and not word.isupper() and not _REDUPLICATED.match(word)
+            and low not in ORG_WORDS and low not in ROLE_WORDS and low not in STOP_CAPS and not is_person_cue(low)
+            and low not in LOCATIONS and low not in KNOWN_ORGS and not is_org_morph(low)
+            and low not in LOC_HEAD_WORDS and not any(ch.isdigit() for ch in word))
+
+
 def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
     """Cut a run of words into candidate names: (index of first word, words)."""
     out: list[tuple[int, list[str]]] = []
-    has_org_word = any(w.lower() in ORG_WORDS for w in words)
+    has_org_word = any(_org_shaped(w) for w in words)
     start = 0
     i = 0
     while i < len(words):
         w = words[i].lower()
+        if w == "dan" and _joins_org(words[start:i], words[i + 1 :]):
+            i += 1
+            continue
         if w in _WEAK_LINKS or (w in _ORG_LINKS and not has_org_word):
             if i > start:
                 out.append((start, words[start:i]))
             start = i + 1
-        elif not has_org_word:
+        elif not has_org_word and words[start].lower() not in LOC_HEAD_WORDS:
             # A known place inside a longer run ("China Xi Jinping") stands on its own.
             for n in (3, 2, 1):
                 if i + n <= len(words) and _low(words[i : i + n]) in LOCATIONS and (i > start or i + n < len(words)):
@@ -57,68 +104,227 @@ def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
     return out
 
 
+def _joins_org(left: list[str], right: list[str]) -> bool:
+    """"Kementerian Perumahan dan Kawasan Permukiman" is one name; "BPS dan KSP" are two."""
+    if not left or not right or left[0].lower() not in ORG_HEAD_WORDS and not is_org_morph(left[0]):
+        return False
+    rest = []
+    for w in right:
+        if w.lower() in _WEAK_LINKS:
+            break
+        rest.append(w)
+    return bool(rest) and not any(_org_shaped(w) or _is_acronym(w) or is_person_cue(w) for w in rest) \
+        and _low(rest) not in LOCATIONS
+
+
 def _strip_titles(words: list[str]) -> tuple[list[str], bool]:
     """Drop leading titles and roles; say whether a person title was seen."""
     titled = False
     while len(words) > 1:
         w = words[0].lower().strip(".")
-        if w in PERSON_CUES:
+        if is_person_cue(w):
             titled = True
-        elif w in ROLE_WORDS or w in STOP_CAPS:
-            pass
         elif len(words) > 2 and " ".join(words[:2]).lower() in PERSON_CUES:
             titled = True
             words = words[1:]
+        elif w in SPEECH_BEFORE:  # '"...," Kata Komjen Dedi Prasetyo' at a line start
+            titled = True
+        elif w in ROLE_WORDS or w in STOP_CAPS or _REDUPLICATED.match(w):
+            pass
         else:
             break
         words = words[1:]
     return words, titled
 
 
-def _type_of(words: list[str], titled: bool, before: str, after: str) -> str | None:
+def _split_person_tail(words: list[str]) -> tuple[list[str], list[str]]:
+    """"BPS Amalia Adininggar Widyasanti" -> (["BPS"], ["Amalia", "Adininggar", "Widyasanti"]);
+    "Mallusetasi AKP Iriansyah" -> (["Mallusetasi"], ["Iriansyah"]): a rank or title right before the
+    name marks where it starts, even for a one-word name."""
+    k = len(words)
+    while k > 0 and _name_like(words[k - 1]):
+        k -= 1
+    tail = words[k:]
+    if not tail or k == 0:
+        return words, []
+    if is_person_cue(words[k - 1]):
+        head = words[: k - 1]
+        while head and is_person_cue(head[-1]):
+            head = head[:-1]
+        return head, tail
+    if len(tail) < 2:
+        return words, []
+    return words[:k], tail
+
+
+def _trim_head(words: list[str]) -> list[str]:
+    """"Hewan Kementerian Pertanian" -> "Kementerian Pertanian": an institution starts at its telling word."""
+    for i, w in enumerate(words):
+        if w.lower() in ORG_HEAD_WORDS or is_org_morph(w) or _is_acronym(w) or w.lower() in KNOWN_ORGS:
+            return words[i:]
+    return words
+
+
+def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lower: set[str], lang: str | None,
+             prose_caps: Counter | None = None) -> tuple[str | None, bool]:
+    """(type, strong evidence?)"""
+    prose_caps = prose_caps if prose_caps is not None else Counter()
     low = _low(words)
     if low in LOCATIONS:
-        return "location"
-    if low in KNOWN_ORGS or any(w.lower() in ORG_WORDS for w in words):
-        return "organization"
+        return "location", True
+    if low in KNOWN_ORGS:
+        return "organization", True
+    first, last = words[0].lower(), words[-1].lower().strip(".")
+    if any(_org_shaped(w) for w in words):
+        return "organization", True
+    if (first in LOC_HEAD_WORDS and len(words) >= 2) or (last in LOC_TAIL_WORDS and len(words) >= 2):
+        return "location", True
     prev = before.split()[-1:] if before.strip() else []
-    if titled or (prev and prev[0].lower().strip(".") in PERSON_CUES):
-        return "person"
+    prev_word = prev[0].lower().strip(".,()\"“”") if prev else ""
     nxt = after.split()[:1]
-    if nxt and nxt[0].lower().strip(",.") in SPEECH_AFTER and len(words) >= 2:
-        return "person"
+    nxt_word = nxt[0].lower().strip(",.:;\"”") if nxt else ""
+    if len(words) == 1 and _is_acronym(words[0]):
+        return "organization", True
+    person_ok = len(words) <= 5 and all(_name_like(w) or w.lower() in {"bin", "binti", "van", "von", "de", "al"} or
+                                         re.fullmatch(r"[A-Z]\.?", w) for w in words)
+    if person_ok:
+        if titled or is_person_cue(prev_word) or prev_word in SPEECH_BEFORE or _NAMED_BEFORE.search(before):
+            return "person", True
+        if nxt_word in SPEECH_AFTER or _AGE_AFTER.match(after):
+            return "person", True
+    if _ACRONYM_AFTER.match(after) and len(words) >= 2:
+        return "organization", True  # "Badan Pusat Statistik (BPS)": defined names are institutions
     name = " ".join(words)
-    if name.replace(".", "").isupper() and 2 <= len(name) <= 8:
-        return "organization"  # acronyms in news are mostly institutions
-    if 2 <= len(words) <= 4 and all(w[0].isupper() and not w.isupper() for w in words):
-        return "person"
-    return None
+    if person_ok and 2 <= len(words) <= 4 and not name.isupper():
+        if not any(w.lower() in prose_lower for w in words) and not any(w.lower() in NOT_PERSON_WORDS for w in words):
+            if (lang or "") not in ("id", "ms"):
+                return "person", False
+            # Indonesian capitalises terms ("Transaksi Elektronik"): a name must also be used again,
+            # whole or in part ("Lisa Mariana" ... "kata Lisa"), and not look derived.
+            if not any(_ID_DERIVED.match(w) for w in words) and any(prose_caps[w] >= 2 for w in words):
+                return "person", False
+    return None, False
 
 
-def extract(text: str, max_per_type: int = 25) -> dict[str, list[str]]:
+# Indonesian derived nouns and verbs (pe-an, per-an, ke-an, me-, ber-, di-, ter-, -nya): common words, not names.
+_ID_DERIVED = re.compile(
+    r"^(?:pe[nmr]?g?\w{3,}an|ke\w{3,}an|me[nmr]\w{4,}|ber\w{4,}|di\w{4,}(?:kan|i)|ter\w{4,}|\w+nya)$", re.IGNORECASE)
+def _headline_like(line: str) -> bool:
+    """A Title Case line without a full stop: the title, a subheading, a promo line."""
+    ws = re.findall(r"[^\W\d_][\w'’-]*", line)
+    if len(ws) < 3 or line.rstrip().endswith((".", '."', ".”")):
+        return False
+    caps = sum(1 for w in ws if w[0].isupper())
+    return caps >= 0.7 * len(ws)
+
+
+def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None
+            ) -> dict[str, list[str]]:
+    """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
+    lines = text.split("\n")
+    prose = "\n".join(ln for ln in lines if not _headline_like(ln))
+    prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
+    prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
     counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
     order: dict[str, int] = {}
-    for m in _SPAN.finditer(text):
-        words = m.group(0).split()
-        before_text = text[max(0, m.start() - 40) : m.start()]
-        sentence_start = bool(_SENT_START.search(before_text))
-        for offset, piece in _pieces(words):
-            first_word = offset == 0 and sentence_start
-            name_words, titled = _strip_titles(list(piece))
-            if not name_words or all(w.lower() in STOP_CAPS or w.lower() in ROLE_WORDS for w in name_words):
-                continue
-            before = " ".join(words[:offset] + piece[: len(piece) - len(name_words)])
-            before = (before_text + " " + before) if before else before_text
-            after = text[m.end() : m.end() + 30] if offset + len(piece) == len(words) else ""
-            kind = _type_of(name_words, titled, before, after)
-            if kind is None or (first_word and len(name_words) == 1 and kind != "location" and not titled
-                                and _low(name_words) not in KNOWN_ORGS):
-                continue
-            name = " ".join(name_words).strip(" ,")
+    weak: dict[str, str] = {}  # name -> type, found without strong evidence
+    restricted: list[tuple[str, str | None]] = []  # (name, type) from headline-like lines
+    person_words: set[str] = set()
+
+    def add(name: str, kind: str, pos: int, strong: bool, headline: bool) -> None:
+        name = name.strip(" ,.-'’")
+        if not name or len(name) < 2:
+            return
+        if headline:  # everything is capitalised there: decided after the prose has been read
+            restricted.append((name, kind))
+            return
+        if not strong:
+            weak.setdefault(name, kind)
+        counts[_KEYS[kind]][name] += 1
+        order.setdefault(name, pos)
+        if kind == "person" and strong:
+            person_words.update(name.split())
+
+    offset = 0
+    segments: list[tuple[str, int, bool]] = []
+    if title:
+        segments.append((title, -1, True))
+    for ln in lines:
+        segments.append((ln, offset, _headline_like(ln)))
+        offset += len(ln) + 1
+    for seg, base, headline in segments:
+        last_cue_end = -10  # end of the last run that held a title or role ("Anggota Komisi XII DPR RI, Junaidi")
+        for m in _SPAN.finditer(seg):
+            words = m.group(0).split()
+            before_text = seg[max(0, m.start() - 40) : m.start()]
+            appositive = seg[last_cue_end : m.start()].strip() == "," if last_cue_end >= 0 else False
+            if any(is_person_cue(w) for w in words[:2]):
+                last_cue_end = m.end()
+            sentence_start = bool(_SENT_START.search(before_text))
+            acronym_after = _ACRONYM_AFTER.match(seg[m.end() : m.end() + 16])
+            cue_seen = False  # "Menteri Luar Negeri China Wang Yi": the title reaches past the place
+            for offset_in, piece in _pieces(words):
+                if offset_in > 0 and words[offset_in - 1].lower() in _WEAK_LINKS:
+                    cue_seen = False
+                first_word = offset_in == 0 and sentence_start
+                name_words, titled = _strip_titles(list(piece))
+                if not name_words or all(w.lower() in STOP_CAPS or w.lower() in ROLE_WORDS
+                                         or is_person_cue(w) or _REDUPLICATED.match(w) for w in name_words):
+                    cue_seen = cue_seen or any(is_person_cue(w) for w in piece)
+                    continue
+                if _low(name_words) in LOCATIONS and not titled:
+                    cue_seen = cue_seen or any(is_person_cue(w) for w in piece[: len(piece) - len(name_words)])
+                    add(" ".join(name_words), "location", max(0, base) + m.start(), True, headline)
+                    continue
+                titled = titled or cue_seen or (appositive and offset_in == 0)
+                cue_seen = False
+                before = " ".join(words[:offset_in] + piece[: len(piece) - len(name_words)])
+                before = (before_text + " " + before) if before else before_text
+                is_last = offset_in + len(piece) == len(words)
+                after = seg[m.end() : m.end() + 30] if is_last else ""
+                pos = max(0, base) + m.start()
+                head, tail = _split_person_tail(name_words) if titled else (name_words, [])
+                if tail:
+                    head = _trim_head(head)
+                    kind, strong = _type_of(head, False, before, "", prose_lower, lang, prose_caps)
+                    if kind and kind != "person":
+                        add(" ".join(head), kind, pos, strong, headline)
+                    add(" ".join(tail), "person", pos, True, headline)
+                    continue
+                kind, strong = _type_of(name_words, titled, before, after, prose_lower, lang, prose_caps)
+                if kind is None:
+                    continue
+                if kind == "organization" and not _org_shaped(name_words[0]) and len(name_words) > 1:
+                    name_words = _trim_head(name_words)
+                one = len(name_words) == 1
+                if first_word and one and not strong and kind != "location":
+                    continue
+                add(" ".join(name_words), kind, pos, strong, headline)
+            if acronym_after and not headline:
+                acr = acronym_after.group(1)
+                if acr.lower() in LOCATIONS:
+                    add(acr, "location", max(0, base) + m.start(), True, False)
+
+    # A weakly typed full name containing a word used as a person's name elsewhere is a person.
+    for name, kind in list(weak.items()):
+        if kind != "person" and any(w in person_words for w in name.split()) and len(name.split()) <= 4:
+            key = _KEYS[kind]
+            counts["persons"][name] += counts[key].pop(name, 0)
+    # Headline-only names: kept when known, or when the prose names the same entity.
+    known = {n.lower(): k for k, c in counts.items() for n in c}
+    for name, kind in restricted:
+        low = name.lower()
+        if low in known:
+            counts[known[low]][name] += 1
+            order.setdefault(name, 10**9)
+        elif kind in ("location", "organization") and (
+                low in LOCATIONS or low in KNOWN_ORGS or _is_acronym(name)
+                or (len(name.split()) <= 4 and (name.split()[0].lower() in ORG_HEAD_WORDS | LOC_HEAD_WORDS
+                                                or is_org_morph(name)))):
             counts[_KEYS[kind]][name] += 1
-            order.setdefault(name, m.start())
+            order.setdefault(name, 10**9)
     persons = _fold_persons(counts["persons"])
-    person_set = set(persons)
+    person_set = set(persons) | set(counts["persons"])
     out = {
         "persons": persons,
         "organizations": [n for n in counts["organizations"] if n not in person_set],

@@ -122,7 +122,9 @@ STOP_CAPS = _set(
     "Before|As|At|In|On|Of|For|From|With|By|To|Under|Over|According|However|Meanwhile|Also|Still|Some|Many|Most|"
     "More|Other|Another|Such|Here|There|What|Who|How|Why|Where|Which|Yes|No|Not|Now|Then|Today|Yesterday|Tomorrow|"
     "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|June|July|August|October|"
-    "December|Read|Watch|Photo|Video|Advertisement|Editor|Reporter|Foto|Ilustrasi|Iklan|WIB|WITA|WIT|UTC|GMT|Pejabat|Warga|Polisi|Petugas|KTT"
+    "December|Read|Watch|Photo|Video|Advertisement|Editor|Reporter|Foto|Ilustrasi|Iklan|WIB|WITA|WIT|UTC|GMT|Pejabat|Warga|Polisi|Petugas|KTT|"
+    "Pihak|Dilansir|Dikutip|Melansir|Mengutip|Sebesar|Senilai|Sekitar|Sejumlah|Nomor|No|Lantas|Sayangnya|Padahal|"
+    "Diketahui|Disebutkan|Dijelaskan|Seiring|Usai|Jelang|Soal|Kata|Ujar"
 )
 
 # Words that continue a title or role ("Menteri Luar Negeri", "Treasury Secretary"): not part of a name.
@@ -138,3 +140,107 @@ NEWS_AGENCIES = {
     "bloomberg": "Bloomberg", "xinhua": "Xinhua", "kyodo": "Kyodo", "bernama": "Bernama", "yonhap": "Yonhap",
     "dpa": "dpa", "efe": "EFE", "ansa": "ANSA", "tass": "TASS", "upi": "UPI", "anadolu": "Anadolu", "aa": "Anadolu",
 }
+
+# More Indonesian titles and roles written before names ("Kapolres Metro Jakarta Barat Kombes X").
+PERSON_CUES = PERSON_CUES | _set(
+    "Dirjen|Sesjen|Kadis|Kajati|Kajari|Kasat|Kasubdit|Kabid|Kadiv|Kabag|Kasi|Kapolrestabes|Kapolresta|Kapolsek|"
+    "Kasatreskrim|Kabareskrim|Danrem|Dandim|Danramil|Pangdam|Pangkostrad|Kasad|Kasal|Kasau|Mayjen|Marsekal|"
+    "Laksamana|Laksma|Marsma|Brigadir|Bripda|Bharada|Serka|Pratu|Dekan|Rektor|Camat|Lurah|Kades|Sekda|Seskab|"
+    "Mensos|Menkes|Mentan|Mendag|Menperin|Menaker|Menpora|Menpar|Menhub|Mendikbud|Mendikdasmen|Mendiktisaintek|"
+    "Menag|Menkum|Menham|Wamen|Waka|Wakapolri|Wakapolda|Wabup|Wawali|Komut|Komisaris|Kuasa Hukum|Pengacara|"
+    "Advokat|Terdakwa|Tersangka|Terpidana|Saksi|Korban|Pelaku|Pemain|Gelandang|Penyerang|Atlet|Pebulutangkis|"
+    "Pembalap|Artis|Selebgram|Influencer|Dosen|Guru Besar|Pakar|Ahli|Pendiri|Founder|Bos|Kakak|Adik|Ayah|Istri|"
+    "Suami|Sdri|Almarhum|Mendiang|Ustazah|Kiai|Kyai|Romo|Pastor|Pendeta|Biksu|Sultan|Permaisuri|"
+    "Komjen|Letjen|Laksdya|Laksda|Marsdya|Marsda|Kolonel|Plt|Pj|Pjs|Kapten|Letkol|Lettu|Serda|Sertu|Kopda|Koptu|Praka|Prada|Bripka|Brigpol|Aipda|Ipda|Iptu|AKP|"
+    "Spokesperson|Senator|Sen|Gov|Rep|Attorney|Lawyer|Attorney General|Dr|Doctor|Father|Rabbi|Imam|Officer|Detective|"
+    "Inspector|Sergeant|Lieutenant|Colonel|Captain|Admiral|Commander|Chairwoman|Chairperson|Founder|Coach|"
+    "Manager|Striker|Midfielder|Defender|Goalkeeper|Actor|Actress|Singer|Rapper|Author|Economist|Analyst"
+)
+_MINISTER = __import__("re").compile(
+    r"^(?:wa)?men(?:ko|keu|dagri|lu|han|sos|kes|tan|dag|perin|aker|naker|pora|par\w*|hub|dik\w+|ag|pan\w*|kum\w*|"
+    r"ham|lh|esdm|kop\w*|pu\w*|bumn|sesneg|kominfo|komdigi|trans|des\w*|pppa|pkp|ekraf|imipas|investasi|bud|ekon)$"
+    r"|^(?:waka|ka)(?:polri|polda|polres\w*|polsek|bareskrim|div\w*|bid\w*|sat\w*|subdit|bag\w*|jati|jari|rutan|"
+    r"lapas|pus\w*|kanwil|korlantas|baharkam|humas|basarnas|bnpb|bpbd|bnn|bin|bais|bssn|bpom)$"
+)
+
+
+def is_person_cue(word: str) -> bool:
+    low = word.lower().strip(".,")
+    return low in PERSON_CUES or bool(_MINISTER.match(low))
+
+
+# Speech verbs that come before the name in Indonesian reported speech ('"...," kata Tito.').
+SPEECH_BEFORE = _set(
+    "kata|ujar|tutur|ucap|jelas|imbuh|tegas|ungkap|terang|sebut|papar|lanjut|tambah|pungkas|beber|tandas|sambung|"
+    "urai|kata dia|said|says|added|wrote|asked|according"
+)
+
+# Institution morphology: Indonesian abbreviation-words for ministries, local governments,
+# police and military units, and prosecutors' offices ("Kemendikdasmen", "Pemprov", "Polresta").
+_ORG_MORPH = __import__("re").compile(
+    r"^(?:kemen(?!ang)\w+|kem(?:lu|han|kes|dag|naker|ensetneg)\w*|pem(?:prov|kab|kot|da|des|ko)\w*|"
+    r"pol(?:da|res|resta|restabes|sek|airud)\w*|kodam|kodim|korem|koramil|kodiklat|kostrad|kopassus|kejati|kejari|"
+    r"kejagung|lanud|lantamal|lanal|disdik|dinkes|disdukcapil|dishub|dispora|disnaker|diskominfo|disperindag|dispar|"
+    r"bapenda|bappeda|bappenas|setda|setjen|itjen|ditjen|ditreskrimum|ditreskrimsus|ditlantas|satreskrim|satlantas|"
+    r"kanwil|lapas|rutan|puskesmas|posyandu)$"
+)
+def is_org_morph(word: str) -> bool:
+    return bool(_ORG_MORPH.match(word.lower().strip(".,")))
+
+
+# First words that make a run a place ("Kota Medan", "Jalan Sudirman", "Istana Negara", "Mount Everest").
+LOC_HEAD_WORDS = _set(
+    "Kota|Kabupaten|Kab|Provinsi|Prov|Desa|Kecamatan|Kelurahan|Dusun|Kampung|Jalan|Jl|Pulau|Kepulauan|Gunung|"
+    "Sungai|Danau|Teluk|Selat|Laut|Samudra|Samudera|Tanjung|Bandara|Pelabuhan|Stasiun|Terminal|Istana|Gedung|"
+    "Masjid|Gereja|Pura|Candi|Pantai|Taman|Lapangan|Stadion|Kawasan|Wilayah|Perumahan|Pasar|Alun-alun|Benteng|"
+    "Keraton|Kraton|Monumen|Tol|Mount|Mt|Lake|Fort|Port|Cape|Gulf|Bay"
+)
+# Last words that make a run a place (English order: "Cook County", "Hudson River").
+LOC_TAIL_WORDS = _set(
+    "City|County|Province|Island|Islands|River|Valley|Bay|Beach|Street|St|Avenue|Ave|Road|Square|Park|Airport|"
+    "Station|Mountains|Hills|Heights|Peninsula|Strait|Sea|Ocean|Desert|Coast|District|Region|Village|Township"
+)
+
+# Upper-case words that are not institutions: zones, currencies, document and programme
+# abbreviations of everyday Indonesian news, units.
+NON_ORG_CAPS = _set(
+    "WIB|WITA|WIT|UTC|GMT|AM|PM|OK|RP|USD|IDR|EUR|SGD|MYR|JPY|CNY|CEO|CFO|CTO|COO|VIP|II|III|IV|PHK|OTT|APBN|APBD|"
+    "PDB|GDP|PPN|PPH|BBM|KTP|SIM|NIK|HP|WNI|WNA|ASN|PNS|TKI|COVID|AI|IT|TV|UU|RUU|KUHP|KUHAP|PERPU|PERPPU|PP|"
+    "RT|RW|KM|KG|CM|MM|HA|MW|KWH|GB|MB|YOY|MTM|QTQ|IPO|PHP|DPO|SK|SE|MOU|NPWP|SPT|THR|BLT|BSU|PBI|SD|SMP|SMA|SMK|"
+    "SMA|PAUD|TK|S1|S2|S3|LPG|CNG|LNG|EV|PC|APK|OTP|SMS|ID|URL|PDF|FAQ|DIY|USA|UK|US|EU"
+)
+
+LOCATIONS = LOCATIONS | _set("RI|NKRI|Republik Indonesia|Islandia|Greenland|Tibet|Xinjiang|Hawaii|Alaska|California|"
+                             "Texas|Florida|Siberia|Sahara|Amazon|Himalaya|Bosnia|Kosovo|Albania|Slovakia|Slovenia|"
+                             "Lituania|Latvia|Estonia|Georgia|Armenia|Azerbaijan|Moldova|Bulgaria|Islandia|Luksemburg|"
+                             "Luxembourg|Monako|Monaco|Malta|Siprus|Cyprus|Kazakstan|Kirgistan|Tajikistan|"
+                             "Turkmenistan|Bhutan|Maladewa|Maldives|Mauritius|Madagaskar|Madagascar|Tanzania|Uganda|"
+                             "Rwanda|Kongo|Congo|Angola|Zambia|Zimbabwe|Mozambik|Mozambique|Namibia|Botswana|"
+                             "Senegal|Mali|Niger|Chad|Kamerun|Cameroon|Pantai Gading|Ivory Coast|Liberia|"
+                             "Sierra Leone|Guinea|Ekuador|Ecuador|Bolivia|Paraguay|Uruguay|Panama|Kosta Rika|"
+                             "Costa Rica|Honduras|Guatemala|Nikaragua|Nicaragua|El Salvador|Jamaika|Jamaica|Haiti|"
+                             "Fiji|Samoa|Tonga|Vanuatu|Kepulauan Solomon|Solomon Islands|Palau|Nauru|Tuvalu|Kiribati")
+
+# Words that open an Indonesian institution's name ("Kementerian Pertanian", "Dinas Pendidikan dan
+# Kebudayaan"): the name starts at them, and "dan" inside such a name joins rather than separates.
+ORG_HEAD_WORDS = _set(
+    "Kementerian|Badan|Dinas|Komisi|Dewan|Majelis|Mahkamah|Pengadilan|Kejaksaan|Kepolisian|Partai|Fraksi|"
+    "Universitas|Institut|Sekolah|Akademi|Politeknik|Yayasan|Lembaga|Asosiasi|Ikatan|Persatuan|Himpunan|Gabungan|"
+    "Federasi|Perhimpunan|Organisasi|Pemerintah|Kantor|Sekretariat|Direktorat|Otoritas|Bursa|Koperasi|Satgas|"
+    "Balai|Biro|Pusat|Perusahaan|Serikat|Forum|Aliansi|Koalisi|Kamar|PT|CV|Ministry|Department|University|"
+    "Bank|Commission|Council|Committee|Institute|Association|Federation|Foundation|Office|Board|Agency|Bureau"
+)
+
+# Words of events, programmes, documents, periods and things: a run holding one is not a person.
+NOT_PERSON_WORDS = _set(
+    "Piala|Liga|League|Cup|Games|Olympics|Olimpiade|Awards|Award|Festival|Expo|Summit|Konferensi|Conference|Forum|"
+    "Database|Index|Indeks|Report|Laporan|Facility|Program|Programme|Project|Proyek|Semester|Kuartal|Quarter|Tahap|"
+    "Rp|Tech|Technology|Energy|Minerals|Intelligence|Transition|Wall|Day|Week|Hari|Pekan|Bulan|Tahun|Era|Edisi|"
+    "Hotel|Resort|Mall|Plaza|Tower|Ballroom|Kompleks|Complex|Center|Centre|Hall|Arena|Stadium|Mapolda|Mapolres|"
+    "Mapolsek|Mako|Aliansi|Koalisi|Gerakan|Movement|Aksi|Inovasi|Transformasi|Ekonomi|Politik|Undang-Undang|"
+    "Peraturan|Keputusan|Surat|Pasal|Act|Bill|Law|Policy|Kebijakan|Sains|Science|Research|Riset|Studi|Studies|"
+    "Girls|Boys|Band|Tour|Album|Film|Series|Season|Episode|Awards|Prize|Hadiah|Maha|Esa|Tuhan|Allah|God"
+)
+ORG_WORDS = ORG_WORDS | _set("Forum|Aliansi|Koalisi|Gerakan|Movement|Baznas|BUMDes|BUMD|Hunian")
+LOC_HEAD_WORDS = LOC_HEAD_WORDS | _set("Hotel|Kompleks|Mapolda|Mapolres|Mapolsek|Mako|Markas|Bundaran|Simpang|"
+                                       "Jembatan|Bendungan|Waduk|Situ|Kebun|Hutan|Cagar|Lembah|Tanjung")
