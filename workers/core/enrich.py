@@ -8,56 +8,115 @@ from collections import Counter
 from .gazetteer import NEWS_AGENCIES
 from .text import words
 
-# "JAKARTA (Reuters) -", "Jakarta, CNN Indonesia --", "WASHINGTON —", "Jakarta (ANTARA) -"
+_MONTH_ABBR = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Januari|Februari|Maret|April|Mei|Juni|Juli|"
+               r"Agustus|Oktober|Desember|January|February|March|June|July|August|September|October|November|December)")
+# "JAKARTA (Reuters) -", "Jakarta, CNN Indonesia --", "WASHINGTON —", "HAYWARD, Calif. (AP) —",
+# "LONDON, Nov 20 (Reuters) -", "Washington, DC, United States:", "Jakarta (ANTARA) -"
+_PLACE = r"[A-Z][A-Za-z.'’-]*(?:\s[A-Z][A-Za-z.'’-]*){0,3}"
 _DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Za-z.'’-]*(?:\s[A-Z][A-Za-z.'’-]*){0,3})"
-    r"(?:\s*,\s*(?P<outlet>[A-Za-z][\w.]*(?:\s[A-Za-z][\w.]*){0,3}))?"
+    r"^\s*(?P<place>" + _PLACE + r")"
+    r"(?:\s*,\s*(?P<region>[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2}))?"
+    r"(?:\s*,\s*(?P<outlet>[A-Za-z][\w.]*(?:\s[A-Za-z][\w.]*){0,3}?))?"
+    r"(?:\s*,?\s*" + _MONTH_ABBR + r"\.?\s+\d{1,2})?"
     r"\s*(?:\((?P<agency>[^)]{2,30})\))?\s*(?:--|—|–|-|:)\s+\S"
 )
+# "(CNN) President ...", "Hong Kong (CNN Business) A muddled view ...": a credit without a dash.
+_CREDIT_START = re.compile(r"^\s*(?:(?P<place>" + _PLACE + r")\s*)?\((?P<agency>[A-Za-z][\w .&/-]{1,30})\)\s*[—–-]*\s*[A-Z\"“]")
+_AGENCY_NAMES = (r"AFP|Reuters|AP|Associated Press|Antara|ANTARA|Bloomberg|Xinhua|Kyodo|Bernama|Yonhap|dpa|EFE|ANSA|TASS|"
+                 r"UPI|Anadolu|Anadolu Agency|RIA Novosti|Interfax|WAFA|SPA|IRNA|KCNA|PTI|ANI|Agence France-Presse")
 _AGENCY_CREDIT = re.compile(
-    r"\b(?:melansir|dilansir|dilansir dari|mengutip|dikutip dari|seperti dikutip|sebagaimana dilansir|menurut|"
-    r"kata .{0,40}? kepada|according to|told|reported by|via)\s+(?:kantor berita\s+|the\s+)?"
-    r"(?P<agency>AFP|Reuters|AP|Associated Press|Antara|Bloomberg|Xinhua|Kyodo|Bernama|Yonhap|dpa|EFE|ANSA|TASS|UPI|Anadolu)\b"
+    r"(?:\b(?:melansir|dilansir(?: dari)?|mengutip|dikutip dari|seperti dikutip(?: dari)?|sebagaimana dilansir(?: dari)?|"
+    r"seperti dilansir(?: dari)?|menurut|laporan|kata .{0,40}? kepada|ujar(?:nya)? .{0,40}? kepada|according to|told|"
+    r"reported by|via|said in a statement to|(?:the )?news agency)\s+(?:kantor berita\s+|the\s+|news agency\s+)?"
+    r"(?P<agency>" + _AGENCY_NAMES + r")\b"
+    r"|\b(?P<agency2>" + _AGENCY_NAMES + r")\s+(?:reported|melaporkan|memberitakan|said|news agency)\b"
+    r"|\((?P<agency3>" + _AGENCY_NAMES + r")(?:/[A-Za-z]+)*\)\s*$)"
 )
+
+
+def _agency(tag: str | None) -> str | None:
+    tag = (tag or "").strip()
+    if not tag:
+        return None
+    low = tag.lower()
+    if low in NEWS_AGENCIES:
+        return NEWS_AGENCIES[low]
+    first = low.split("/")[0].split()[0] if low.split() else ""
+    if first in NEWS_AGENCIES:  # "CNN Business", "AFP/Reuters"
+        return NEWS_AGENCIES[first]
+    return tag if tag.isupper() and len(tag) <= 10 else None
 
 
 def dateline(first_paragraph: str, body: str) -> dict | None:
     """Place and agency of the dateline, with the agency also taken from a credit in the text."""
     place = agency = None
     m = _DATELINE.match(first_paragraph)
-    if m and len(m.group("place")) <= 40:
+    if m and len(m.group("place")) <= 40 and not _looks_like_sentence(m.group("place")):
         place = m.group("place").strip()
+        agency = _agency(m.group("agency"))
+    else:
+        c = _CREDIT_START.match(first_paragraph)
+        if c:
+            agency = _agency(c.group("agency"))
+            if agency and c.group("place") and not _looks_like_sentence(c.group("place")):
+                place = c.group("place").strip()
+    if place:
         place = place.title() if place.isupper() else place
-        tag = (m.group("agency") or "").strip()
-        agency = NEWS_AGENCIES.get(tag.lower()) or (tag if tag.isupper() and len(tag) <= 10 else None)
     if agency is None:
-        credit = _AGENCY_CREDIT.search(body)
-        if credit:
-            agency = NEWS_AGENCIES.get(credit.group("agency").lower(), credit.group("agency"))
+        for credit in _AGENCY_CREDIT.finditer(body):
+            tag = credit.group("agency") or credit.group("agency2") or credit.group("agency3")
+            agency = NEWS_AGENCIES.get(tag.lower(), tag)
+            break
     if place is None and agency is None:
         return None
     return {"place": place, "agency": agency}
 
 
+def _looks_like_sentence(place: str) -> bool:
+    """"Presiden Prabowo" before a dash is a subject, not a place: datelines are places."""
+    words = place.split()
+    return any(w.lower().strip(".") in _NOT_PLACE for w in words)
+
+
+_NOT_PLACE = frozenset(
+    "presiden menteri gubernur kata ujar the a an this that he she they it we i but and or said says according "
+    "menurut namun sementara selain jadi itu ini dia ia mereka kami update updated editor reporter oleh by".split()
+)
+
+
 _AUTHOR_NOISE = re.compile(
-    r"\b(email the author|follow (him|her|them|on \w+)|view all posts|staff writer|senior (writer|editor|reporter)|"
-    r"correspondent|contributor|editor|reporter|writer|kontributor|wartawan|penulis|redaksi|tim redaksi|"
-    r"twitter|facebook|instagram)\b.*$",
+    r"\b(email the author|e-mail the author|follow (him|her|them|on \w+)|view all posts|more by|more from|"
+    r"read more|see all|all articles|profile|staff writer|staff reporter|senior (writer|editor|reporter|correspondent)|"
+    r"(chief |senior |political |foreign |white house |washington |business |economics |health |science |sports )?"
+    r"(correspondent|columnist|contributor|editor|reporter|writer|photographer|producer|anchor|analyst|intern|"
+    r"fellow|bureau chief|journalist|news editor|managing editor|editor-at-large|contributing writer)s?|"
+    r"kontributor|wartawan|jurnalis|penulis|redaksi|tim redaksi|redaktur|fotografer|koresponden|pewarta|"
+    r"twitter|facebook|instagram|linkedin|updated|published|diperbarui|dipublikasikan)\b.*$",
     re.IGNORECASE,
 )
-_AUTHOR_PREFIX = re.compile(r"^\s*(by|oleh|penulis|reporter|editor|author|written by)\s*:?\s+", re.IGNORECASE)
+_AUTHOR_PREFIX = re.compile(r"^\s*(by|oleh|penulis|reporter|editor|author|written by|words by|story by|laporan)\s*:?\s+",
+                            re.IGNORECASE)
+_NOT_AUTHOR = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "newsroom", "staff", "news desk", "web desk",
+               "editorial board", "editors", "unknown", "anonymous", "tim", "the associated press", "associated press"})
 
 
 def clean_authors(values: list[str]) -> list[str]:
+    """Names only: no "By", no job titles, no "Email the author", no links, handles or dates."""
     out: list[str] = []
     for value in values:
-        for part in re.split(r"\s*(?:;|\||,|\band\b|\bdan\b|&)\s*", value or ""):
+        value = re.sub(r"\([^)]*\)", " ", value or "")  # "Jane Doe (AP)"
+        value = re.split(r"\s+(?:is|adalah|merupakan)\s+", value)[0]  # "Jane Doe is a reporter at ..."
+        for part in re.split(r"\s*(?:;|\||,|/|\band\b|\bdan\b|&|\n)\s*|\s+[-–—]\s+", value):
             name = _AUTHOR_PREFIX.sub("", part)
-            name = _AUTHOR_NOISE.sub("", name).strip(" -–—,.:@")
+            name = _AUTHOR_NOISE.sub("", name).strip(" -–—,.:@·•")
             name = re.sub(r"\s+", " ", name)
             n_words = len(name.split())
-            if not name or n_words > 5 or "http" in name or "@" in name or any(ch.isdigit() for ch in name):
+            if (not name or n_words > 5 or "http" in name or "@" in name or "www." in name
+                    or any(ch.isdigit() for ch in name) or name.lower() in _NOT_AUTHOR
+                    or not name[0].isupper() or ".com" in name.lower()):
                 continue
+            if name.isupper() and len(name) > 3:
+                name = name.title()  # "JANE DOE"
             if name.lower() in {n.lower() for n in out}:
                 continue
             out.append(name)
@@ -96,8 +155,10 @@ _STOPWORDS = frozenset(
 )
 
 
-def keywords(title: str | None, body: str, entity_names: list[str], limit: int = 10) -> list[str]:
-    """Terms that characterise the article: entities first, then frequent content words."""
+def keywords(title: str | None, body: str, entity_names: list[str], limit: int = 10,
+             given: list[str] | None = None) -> list[str]:
+    """Terms that characterise the article: the page's own keywords that the text uses, then the
+    entities named at least twice, then frequent content words (title words count double)."""
     text = f"{title or ''}\n{body}"
     tokens = [w.lower() for w in words(text)]
     counts = Counter(t for t in tokens if len(t) > 3 and t not in _STOPWORDS and not t.isdigit())
@@ -106,6 +167,13 @@ def keywords(title: str | None, body: str, entity_names: list[str], limit: int =
     for term, c in counts.items():
         scored[term] = c * (2.0 if term in title_tokens else 1.0)
     out: list[str] = []
+    low_text = text.lower()
+    for kw in given or []:
+        kw = re.sub(r"\s+", " ", kw).strip().lower()
+        if kw and kw not in out and len(kw) <= 60 and kw in low_text:
+            out.append(kw)
+        if len(out) >= limit // 2:
+            break
     for name in entity_names:
         low = name.lower()
         if low not in out and text.lower().count(low) >= 2:

@@ -244,3 +244,10 @@ NOT_PERSON_WORDS = _set(
 ORG_WORDS = ORG_WORDS | _set("Forum|Aliansi|Koalisi|Gerakan|Movement|Baznas|BUMDes|BUMD|Hunian")
 LOC_HEAD_WORDS = LOC_HEAD_WORDS | _set("Hotel|Kompleks|Mapolda|Mapolres|Mapolsek|Mako|Markas|Bundaran|Simpang|"
                                        "Jembatan|Bendungan|Waduk|Situ|Kebun|Hutan|Cagar|Lembah|Tanjung")
+
+# Broadcasters and wires that news credits in datelines ("(CNN)", "Hong Kong (CNN Business)").
+NEWS_AGENCIES.update({
+    "cnn": "CNN", "bbc": "BBC", "cna": "CNA", "nhk": "NHK", "al jazeera": "Al Jazeera", "ria novosti": "RIA Novosti",
+    "interfax": "Interfax", "wafa": "WAFA", "irna": "IRNA", "kcna": "KCNA", "pti": "PTI", "ani": "ANI",
+    "agence france-presse": "AFP", "anadolu agency": "Anadolu", "spa": "SPA",
+})

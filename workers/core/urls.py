@@ -9,6 +9,11 @@ _TRACKING = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mkt_tok", "ref", "ref_src",
     "referrer", "cmpid", "cmp", "share", "shared", "ocid", "smid", "ito", "spm", "_ga", "amp", "tracking",
     "src", "source", "from", "tbref", "rtm", "utm", "s_cid", "cid", "icid", "ns_mchannel", "ns_source",
+    "_gl", "guccounter", "guce_referrer", "guce_referrer_sig", "mc_eid", "mc_cid", "at_medium", "at_campaign",
+    "at_custom1", "at_custom2", "dicbo", "sr_share", "soc_src", "soc_trk", "wt_mc", "wt.mc_id", "xtor", "ncid",
+    "campaign_id", "ad_id", "adgroupid", "campaignid", "trk", "trkcampaign", "sc_cid", "__twitter_impression",
+    "twclid", "ttclid", "li_fat_id", "epik", "utm_id", "page_source", "single", "tag_from", "_branch_match_id",
+    "outputtype", "rss", "partner", "ref_url",
 }
 
 
@@ -33,8 +38,10 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
         if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)
     ]
     path = parts.path or "/"
-    if path.endswith("/amp"):  # AMP copies share the article's identity
-        path = path[: -len("/amp")] or "/"
+    if path.endswith(("/amp", "/amp/")):  # AMP copies share the article's identity
+        path = path[: path.rindex("/amp")] or "/"
+    elif path.startswith("/amp/"):
+        path = path[len("/amp"):]
     return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, netloc, path, urlencode(query), ""))
 
 
