@@ -47,6 +47,7 @@ _REDUPLICATED = re.compile(r"^([^\W\d_]+)-\1$", re.IGNORECASE)  # "Bapak-bapak",
 _AGE_AFTER = re.compile(r"^\s*\(\s*\d{1,3}\s*(?:th|tahun|thn)?\s*\)")
 _ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&-]{1,11})\s*\)")
 _NAMED_BEFORE = re.compile(r"(?:bernama|berinisial|alias|disapa|sapaan|panggilan|named|called)\s*$", re.IGNORECASE)
+_APPOSITIVE_GAP = re.compile(r"\s*(?:\(\s*[^()]{1,20}\)\s*,?|,)\s*")
 _LOWER_WORD = re.compile(r"(?<![\w.!?]\s)(?<!^)\b([a-z][a-z'’-]+)\b")
 
 
@@ -257,7 +258,8 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
         for m in _SPAN.finditer(seg):
             words = m.group(0).split()
             before_text = seg[max(0, m.start() - 40) : m.start()]
-            appositive = seg[last_cue_end : m.start()].strip() == "," if last_cue_end >= 0 else False
+            # "Anggota Komisi XII DPR RI, Junaidi Auly", "Kepala Badan Pusat Statistik (BPS) Amalia ..."
+            appositive = last_cue_end >= 0 and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()]))
             if any(is_person_cue(w) for w in words[:2]):
                 last_cue_end = m.end()
             sentence_start = bool(_SENT_START.search(before_text))
