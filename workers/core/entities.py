@@ -47,6 +47,7 @@ _REDUPLICATED = re.compile(r"^([^\W\d_]+)-\1$", re.IGNORECASE)  # "Bapak-bapak",
 _AGE_AFTER = re.compile(r"^\s*\(\s*\d{1,3}\s*(?:th|tahun|thn)?\s*\)")
 _ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&-]{1,11})\s*\)")
 _NAMED_BEFORE = re.compile(r"(?:bernama|berinisial|alias|disapa|sapaan|panggilan|named|called)\s*$", re.IGNORECASE)
+_ROLE_AFTER = re.compile(r"^\s*[,.]\s*([^\W\d_]+)")
 _APPOSITIVE_GAP = re.compile(r"\s*(?:\(\s*[^()]{1,20}\)\s*,?|,)\s*")
 _LOWER_WORD = re.compile(r"(?<![\w.!?]\s)(?<!^)\b([a-z][a-z'’-]+)\b")
 
@@ -71,7 +72,7 @@ def _name_like(word: str) -> bool:
     return (word[:1].isupper() and not word.isupper() and not _REDUPLICATED.match(word)
             and low not in ORG_WORDS and low not in ROLE_WORDS and low not in STOP_CAPS and not is_person_cue(low)
             and low not in LOCATIONS and low not in KNOWN_ORGS and not is_org_morph(low)
-            and low not in LOC_HEAD_WORDS and not any(ch.isdigit() for ch in word))
+            and low not in LOC_HEAD_WORDS and not any(ch.isdigit() for ch in word) and not _ID_CIRCUMFIX.match(low))
 
 
 def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
@@ -193,6 +194,9 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
             return "person", True
         if nxt_word in SPEECH_AFTER or _AGE_AFTER.match(after):
             return "person", True
+        role_after = _ROLE_AFTER.match(after)
+        if role_after and is_person_cue(role_after.group(1)) and len(words) >= 2:
+            return "person", True  # "Priyanka Sachdeva, analis pasar ...", "Endang Tirtana.Pemerhati Politik"
     if _ACRONYM_AFTER.match(after) and len(words) >= 2:
         return "organization", True  # "Badan Pusat Statistik (BPS)": defined names are institutions
     name = " ".join(words)
@@ -207,6 +211,8 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
     return None, False
 
 
+# Indonesian nouns made with a circumfix ("perjuangan", "kebersihan"): never parts of names.
+_ID_CIRCUMFIX = re.compile(r"^(?:pe[nmr]?g?\w{3,}an|ke\w{3,}an)$", re.IGNORECASE)
 # Indonesian derived nouns and verbs (pe-an, per-an, ke-an, me-, ber-, di-, ter-, -nya): common words, not names.
 _ID_DERIVED = re.compile(
     r"^(?:pe[nmr]?g?\w{3,}an|ke\w{3,}an|me[nmr]\w{4,}|ber\w{4,}|di\w{4,}(?:kan|i)|ter\w{4,}|\w+nya)$", re.IGNORECASE)
@@ -280,6 +286,13 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
                     continue
                 titled = titled or cue_seen or (appositive and offset_in == 0)
                 cue_seen = False
+                more = offset_in + len(piece) < len(words) and words[offset_in + len(piece)].lower() not in _WEAK_LINKS
+                if titled and len(name_words) == 1 and more:
+                    # "Direktur Eksekutif Poltracking | Indonesia | Hanta Yuda": the institution, then the name
+                    if _is_acronym(name_words[0]) or _org_shaped(name_words[0]) or _name_like(name_words[0]):
+                        add(name_words[0], "organization", max(0, base) + m.start(), True, headline)
+                    cue_seen = True
+                    continue
                 before = " ".join(words[:offset_in] + piece[: len(piece) - len(name_words)])
                 before = (before_text + " " + before) if before else before_text
                 is_last = offset_in + len(piece) == len(words)

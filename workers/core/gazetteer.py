@@ -251,3 +251,11 @@ NEWS_AGENCIES.update({
     "interfax": "Interfax", "wafa": "WAFA", "irna": "IRNA", "kcna": "KCNA", "pti": "PTI", "ani": "ANI",
     "agence france-presse": "AFP", "anadolu agency": "Anadolu", "spa": "SPA",
 })
+
+# Fields that follow a role ("Direktur Riset", "Kepala Humas", "Pakar Kebijakan Publik"): not name parts.
+ROLE_WORDS = ROLE_WORDS | _set(
+    "Riset|Operasional|Pemasaran|Komunikasi|Hubungan|Humas|Penelitian|Kebijakan|Publik|Politik|Ekonomi|Pembangunan|"
+    "Pengembangan|Strategi|Investasi|Perencanaan|Industri|Teknologi|Informasi|Bisnis|Korporat|Corporate|"
+    "Communication|Communications|Marketing|Operations|Research|Policy|Public|Relations|Strategy|Investment|"
+    "Technology|Pasar|Market|Tetap|Muda|Madya|Pratama|Ahli|Tenaga|Staf|Khusus|Pengajar|Hukum|Tata|Negara"
+)
