@@ -197,10 +197,10 @@ def date_scores(rows: list[dict], events: list[dict]) -> dict:
         has_time = not (got.hour == got.minute == got.second == 0)
         # A date without a time of day is reported as midnight UTC of that calendar date.
         got_day = got.astimezone(WIB).date() if has_time else got.date()
-        day_ok += got_day == gold.date()
-        if has_time:
-            with_time += 1
-            minute_ok += got == gold.astimezone(dt.timezone.utc)
+        exact = got == gold.astimezone(dt.timezone.utc)  # also right when 07:00 WIB falls on 00:00 UTC
+        day_ok += exact or got_day == gold.date()
+        with_time += has_time
+        minute_ok += exact
     return {"n": n, "found": found, "day_ok": day_ok, "with_time": with_time, "minute_ok": minute_ok}
 
 
