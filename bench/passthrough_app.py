@@ -26,5 +26,5 @@ async def passthrough(stream):
 
 
 if __name__ == "__main__":
-    sys.argv = [sys.argv[0], "worker", "--loglevel", "warning", "--web-port", str(settings.web_port)]
+    sys.argv = [sys.argv[0], "worker", "--loglevel", "warn", "--web-port", str(settings.web_port)]
     app.main()

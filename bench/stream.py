@@ -87,7 +87,8 @@ def run_once(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, work
     try:
         # Warm up: one message through, so start-up and the group join are not timed.
         produce(s, lines[:1])
-        read_topics(s, outputs, expect=1, timeout=120)
+        if not sum(len(v) for v in read_topics(s, outputs, expect=1, timeout=120).values()) or proc.poll() is not None:
+            raise RuntimeError(f"the {'passthrough' if passthrough else 'worker'} did not start: see {workdir / uid}.log")
         started = time.monotonic()
         produce(s, lines[1:])
         got = read_topics(s, outputs, expect=len(lines), timeout=1800)

@@ -23,6 +23,8 @@ def shared() -> Path:
 
 
 class ExternalBroker:
+    external = True
+
     def __init__(self, bootstrap: str):
         self.bootstrap = bootstrap
         self.url = f"kafka://{bootstrap}"

@@ -17,6 +17,8 @@ from workers.tools.kafka_tools import message_key
 
 def stream_settings(broker, uid: str, tmp, **overrides) -> Settings:
     """Fresh topics and consumer group per test: a stale group member would stall the next join."""
+    if not getattr(broker, "external", False):
+        overrides.setdefault("producer_max_batch_bytes", 1)  # Tansu: see Settings.producer_max_batch_bytes
     return replace(
         Settings(), broker=broker.url, app_id=f"nw-{uid}", raw_topics=(f"raw-{uid}",),
         articles_topic=f"articles-{uid}", duplicates_topic=f"duplicates-{uid}", deadletter_topic=f"dead-{uid}",
@@ -98,3 +100,15 @@ def end_offsets_are_exclusive(settings: Settings) -> bool:
     end = consumer.end_offsets([TopicPartition(topic, 0)])[TopicPartition(topic, 0)]
     consumer.close()
     return end == 3
+
+
+def read_until(settings: Settings, topics: list[str], done, timeout: float = 150.0) -> dict[str, list[dict]]:
+    """Read ``topics`` from the start until ``done(records_by_topic)`` is true or ``timeout`` passes."""
+    from workers.tools.kafka_tools import read_topics
+
+    deadline = time.monotonic() + timeout
+    got = read_topics(settings, topics, timeout=3)
+    while not done(got) and time.monotonic() < deadline:
+        time.sleep(1)
+        got = read_topics(settings, topics, timeout=3)
+    return got

@@ -41,6 +41,9 @@ class Settings:
     session_timeout_seconds: float = 30.0
     rebalance_timeout_seconds: float = 20.0
     heartbeat_interval_seconds: float = 3.0
+    # Records per produced batch, in bytes. 1 sends one record per batch: needed on Tansu 0.6, which
+    # reports end offsets from the last batch's base offset, so that Faust restores tables completely.
+    producer_max_batch_bytes: int = 16384
     # Worker
     web_port: int = 6066
     web_host: str = "0.0.0.0"

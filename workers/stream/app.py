@@ -49,6 +49,7 @@ def faust_settings(s: Settings) -> dict:
         broker_rebalance_timeout=s.rebalance_timeout_seconds,
         broker_heartbeat_interval=s.heartbeat_interval_seconds,
         producer_max_request_size=max(2 * s.max_message_bytes + 1_000_000, 1_048_576),
+        producer_max_batch_size=s.producer_max_batch_bytes,
         consumer_max_fetch_size=max(2 * s.max_message_bytes + 1_000_000, 1_048_576),
         consumer_auto_offset_reset="earliest",
         key_serializer="raw",

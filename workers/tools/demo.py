@@ -61,6 +61,7 @@ def run_demo(base: Settings, sample: str | None = None, keep_running: bool = Fal
             base, broker=broker.url, app_id="newsworker-demo", state_dir=workdir / "state",
             web_port=base.web_port if base.web_port != 6066 else free_port(), topic_partitions=4,
             session_timeout_seconds=10.0, rebalance_timeout_seconds=3.0, heartbeat_interval_seconds=1.0,
+            producer_max_batch_bytes=1,  # Tansu: see Settings.producer_max_batch_bytes
         )
         print(f"1/4 embedded Tansu broker on {broker.bootstrap}")
         create_topics(settings, out=open(os.devnull, "w"))
