@@ -251,8 +251,10 @@ def parse_value(value: str | None, now: datetime | None = None) -> datetime | No
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
-        return dt.astimezone(timezone.utc)
-    except ValueError:
+        dt = dt.astimezone(timezone.utc)
+        # Placeholders such as 0001-01-01T00:00:00Z mean "no date".
+        return dt if _plausible(dt, now or datetime.now(timezone.utc)) else None
+    except (ValueError, OverflowError):
         pass
     found = find_dates(value, now=now)
     if found:

@@ -29,6 +29,7 @@ from .fingerprint import Fingerprint
 from .limits import Deadline
 from .records import SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
 from .templates import SiteTemplates
+from .urls import canonicalize, site
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,12 @@ class Limits:
     @classmethod
     def from_settings(cls, s) -> "Limits":
         return cls(s.max_message_bytes, s.max_html_bytes, s.max_text_chars, s.article_timeout_seconds)
+
+
+def site_key(raw: RawArticle) -> str | None:
+    """The site an article belongs to, for its template statistics. The stream partitions the
+    extract stage by this key, so that one process sees all of a site's articles."""
+    return site(canonicalize(raw.url))
 
 
 class Pipeline:
@@ -101,16 +108,14 @@ class Pipeline:
 
     # -- stage 2 -------------------------------------------------------------
     def _template_lines(self, raw: RawArticle) -> tuple[str | None, frozenset[str]]:
-        from .urls import canonicalize, domain
-
-        dom = domain(canonicalize(raw.url))
-        return dom, self.templates.template_lines(dom)
+        key = site_key(raw)
+        return key, self.templates.template_lines(key)
 
     def extract(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
         try:
-            dom, lines = self._template_lines(raw)
+            site_id, lines = self._template_lines(raw)
             built = self.deadline.run(build, raw, lines, self.clock(), self.limits.max_text_chars)
-            self.templates.observe(built.domain or dom, built.line_hashes)
+            self.templates.observe(site_id, built.line_hashes)
             return built
         except Rejected as rej:
             return self.reject(payload, source, rej)
@@ -119,9 +124,9 @@ class Pipeline:
 
     async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
         try:
-            dom, lines = self._template_lines(raw)
+            site_id, lines = self._template_lines(raw)
             built = await self.deadline.run_async(build, raw, lines, self.clock(), self.limits.max_text_chars)
-            self.templates.observe(built.domain or dom, built.line_hashes)
+            self.templates.observe(site_id, built.line_hashes)
             return built
         except Rejected as rej:
             return self.reject(payload, source, rej)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from tld import get_fld
+
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "itm_", "ga_", "hsa_", "_hs", "vero_", "oly_")
 _TRACKING = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mkt_tok", "ref", "ref_src",
@@ -60,3 +62,11 @@ def domain(url: str | None) -> str | None:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix) :]
     return host
+
+
+def site(url: str | None) -> str | None:
+    """The registered domain (news.detik.com and finance.detik.com are both detik.com), from the
+    public-suffix list that the ``tld`` package ships; the host when the suffix is unknown."""
+    if not url:
+        return None
+    return get_fld(url, fail_silently=True) or domain(url)

@@ -1,11 +1,11 @@
 """The Faust app: three thin agents around the pure pipeline.
 
-    raw topics ──ingest──▶ <app>-by-site (keyed by domain) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
+    raw topics ──ingest──▶ <app>-by-site (keyed by site) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
         │                        │  site-template table                     │  dedup-index table
         └─ dead letters ◀────────┴──────────────────────────────────────────┘
 
-Why these hops: site-template statistics must see all articles of a domain,
-so the extract stage is partitioned by domain; the dedup index must see every
+Why these hops: site-template statistics must see all articles of a site,
+so the extract stage is partitioned by site (registered domain); the dedup index must see every
 article, whichever partition or process it came in on, so the dedup stage
 reads a single-partition topic and owns the whole index (a Faust table backed
 by a changelog topic, restored on restart or failover). Cleaning and
@@ -24,9 +24,8 @@ from aiohttp import web
 
 from ..core.article import Built
 from ..core.decode import decode
-from ..core.pipeline import Outcome, Pipeline
+from ..core.pipeline import Outcome, Pipeline, site_key
 from ..core.records import RawArticle, Rejected, Source, utc_now
-from ..core.urls import canonicalize, domain
 from ..settings import Settings
 from . import metrics as m
 
@@ -122,7 +121,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
             if isinstance(raw, Outcome):
                 await publish(raw)
                 continue
-            key = domain(canonicalize(raw.url))
+            key = site_key(raw)
             await by_site.send(
                 key=key.encode() if key else None,
                 value=_dumps({"source": source.as_dict(), "payload": event.value.decode("utf-8")}),
