@@ -1,4 +1,4 @@
-"""The deployment files: docker-compose.yml, Dockerfile, deploy/grafana, deploy/k8s, docs/operating.md.
+"""The deployment files: docker-compose.yml, Dockerfile, deploy/grafana, deploy/k8s, README.md.
 
 Validated offline: the compose file by ``docker-compose config`` (or ``docker compose config``), the Kubernetes
 manifests against the Kubernetes JSON schemas shipped in the kubernetes-validate package (strict: unknown
@@ -295,14 +295,14 @@ def test_kustomization_lists_every_manifest():
 # --- the operations doc -------------------------------------------------------------------------------
 
 def test_operating_doc_covers_every_alert_and_metric():
-    doc = (REPO / "docs" / "operating.md").read_text()
+    doc = (REPO / "README.md").read_text()
     headings = {re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-")
                 for h in re.findall(r"^#+ (.+)$", doc, re.M)}
     rules = yaml.safe_load((REPO / "deploy" / "prometheus" / "alerts.yml").read_text())
     for rule in (r for g in rules["groups"] for r in g["rules"]):
         anchor = rule["annotations"]["runbook"].split("#", 1)[1]
         assert anchor == rule["alert"].lower(), rule["alert"]
-        assert anchor in headings, f"docs/operating.md has no section for alert {rule['alert']}"
+        assert anchor in headings, f"README.md has no section for alert {rule['alert']}"
 
     from prometheus_client import REGISTRY
 
@@ -311,4 +311,4 @@ def test_operating_doc_covers_every_alert_and_metric():
     for family in REGISTRY.collect():
         if family.name.startswith("newsworker_"):
             name = family.name + ("_total" if family.type == "counter" else "")
-            assert f"`{name}" in doc, f"docs/operating.md does not describe {name}"
+            assert f"`{name}" in doc, f"README.md does not describe {name}"

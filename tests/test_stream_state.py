@@ -116,7 +116,7 @@ def test_index_survives_sigkill(broker, tmp_path, store):
     finally:
         w.send_signal(signal.SIGKILL)  # no clean shutdown, no flush of anything
         w.wait()
-    assert len(before[s.articles_topic]) == len(items)
+    assert len(before[s.articles_topic]) == len(items), (before, (tmp_path / "before.log").read_text()[-3000:])
     first_ids = {ev["title"]: ev["id"] for ev in before[s.articles_topic]}
 
     w = start_worker(s, tmp_path / "after.log")
