@@ -19,6 +19,7 @@ so that everything runs in one process on one core.
 
 from __future__ import annotations
 
+
 import argparse
 import datetime
 import gzip
@@ -33,6 +34,9 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import machine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("NEWSWORKER_SHARED_DIR", REPO.parent / "shared")) / "data" / "article-extraction-benchmark"
@@ -116,16 +120,6 @@ def run_trafilatura(pages: list[dict], **options) -> tuple[list[str], float]:
 
 
 # --- report ------------------------------------------------------------------
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def main() -> int:

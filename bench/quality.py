@@ -24,6 +24,7 @@ The CSV is read from ../shared at run time and never copied into the repo.
 
 from __future__ import annotations
 
+
 import argparse
 import csv
 import datetime as dt
@@ -39,6 +40,9 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import machine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWORKER_SHARED_DIR", REPO.parent / "shared"))
@@ -111,17 +115,6 @@ def fold(s: str | None) -> str:
     return " ".join(re.findall(r"[^\W_]+", (s or "").lower()))
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
 
 
 RULES_OFF = (

@@ -16,14 +16,12 @@ import argparse
 import csv
 import gzip
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -31,6 +29,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.common import machine, now  # noqa: E402
 from workers.settings import Settings  # noqa: E402
 from workers.tools.broker import EmbeddedBroker, free_port  # noqa: E402
 from workers.tools.demo import start_worker, stop_worker  # noqa: E402
@@ -116,10 +115,8 @@ def main() -> None:
                 rate = run_once(broker, lines, name == "faust passthrough", workdir)
                 rates[name].append(rate)
                 print(f"run {run + 1}: {name}: {rate:.1f} messages/s", file=sys.stderr)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"\ncommand: python bench/stream.py --messages {args.messages} --runs {args.runs}")
-    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; "
-          f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {machine()}; date: {now()}")
     print(f"input: {args.messages} messages, half HTML benchmark pages, half detik scraped text\n")
     print("| pipeline | messages/s (median) | runs |")
     print("|---|---|---|")

@@ -101,37 +101,32 @@ class Pipeline:
             if raw.html and len(raw.html.encode("utf-8", "surrogatepass")) > self.limits.max_html_bytes:
                 raise Rejected("too_large", f"html is over the {self.limits.max_html_bytes}-byte limit")
             return raw
-        except Rejected as rej:
-            return self.reject(payload, source, rej)
-        except Exception as exc:  # a bug must not stop the stream: dead-letter it and say so
-            return self.internal_error(payload, source, exc)
+        except Exception as exc:  # a bug must not stop the stream either: dead-letter it and say so
+            return self.failed(payload, source, exc)
 
     # -- stage 2 -------------------------------------------------------------
-    def _template_lines(self, raw: RawArticle) -> tuple[str | None, frozenset[str]]:
+    def _build_args(self, raw: RawArticle) -> tuple[str | None, tuple]:
+        """The site of the article and the arguments of ``build`` (pure: it may run in a child process)."""
         key = site_key(raw)
-        return key, self.templates.template_lines(key)
+        return key, (raw, self.templates.template_lines(key), self.clock(), self.limits.max_text_chars)
+
+    def _learned(self, site_id: str | None, built: Built) -> Built:
+        self.templates.observe(site_id, built.line_hashes)
+        return built
 
     def extract(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
+        site_id, args = self._build_args(raw)
         try:
-            site_id, lines = self._template_lines(raw)
-            built = self.deadline.run(build, raw, lines, self.clock(), self.limits.max_text_chars)
-            self.templates.observe(site_id, built.line_hashes)
-            return built
-        except Rejected as rej:
-            return self.reject(payload, source, rej)
+            return self._learned(site_id, self.deadline.run(build, *args))
         except Exception as exc:
-            return self.internal_error(payload, source, exc)
+            return self.failed(payload, source, exc)
 
     async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
+        site_id, args = self._build_args(raw)
         try:
-            site_id, lines = self._template_lines(raw)
-            built = await self.deadline.run_async(build, raw, lines, self.clock(), self.limits.max_text_chars)
-            self.templates.observe(site_id, built.line_hashes)
-            return built
-        except Rejected as rej:
-            return self.reject(payload, source, rej)
+            return self._learned(site_id, await self.deadline.run_async(build, *args))
         except Exception as exc:
-            return self.internal_error(payload, source, exc)
+            return self.failed(payload, source, exc)
 
     # -- stage 3 -------------------------------------------------------------
     def decide(self, built: Built, source: Source) -> Outcome:
@@ -170,6 +165,12 @@ class Pipeline:
             return self.internal_error(payload, source, exc)
 
     # -- dead letters ----------------------------------------------------------
+    def failed(self, payload: bytes | None, source: Source, exc: Exception) -> Outcome:
+        """The dead letter for an exception: its reason code when rejected, ``internal`` for a bug."""
+        if isinstance(exc, Rejected):
+            return self.reject(payload, source, exc)
+        return self.internal_error(payload, source, exc)
+
     def reject(self, payload: bytes | None, source: Source, rej: Rejected) -> Outcome:
         return Outcome("deadletter", None, dead_letter(payload or b"", source, rej.reason, rej.message, self.clock()))
 
