@@ -88,3 +88,21 @@ def test_process_dead_letters_hostile_html(tmp_path):
 def test_settings_round_trip_through_env():
     s = Settings(raw_topics=("a", "b"), web_port=7001, dedup_threshold=0.7, sasl_password="x")
     assert Settings.from_env(s.to_env()) == s
+
+
+def test_process_dead_letters_an_article_over_the_time_limit(tmp_path, shared):
+    """A page whose cleaning takes longer than the limit becomes a timeout dead letter; the next one still runs."""
+    import gzip
+
+    pages = sorted((shared / "data" / "article-extraction-benchmark" / "html").glob("*.html.gz"),
+                   key=lambda p: p.stat().st_size)
+    big = gzip.open(pages[-1]).read().decode("utf-8", "replace")  # the largest page: well over 50 ms of work
+    payload = b"\n".join([
+        orjson.dumps({"url": "https://x.example/slow", "html": big}),
+        orjson.dumps({"url": "https://x.example/ok", "text": "Satu dua tiga empat lima enam tujuh delapan."}),
+    ]) + b"\n"
+    results = run_process(payload, tmp_path, ("NEWSWORKER_ARTICLE_TIMEOUT_SECONDS", "0.05"))
+    assert results[0]["error"]["reason"] == "timeout"
+    assert results[0]["source"]["line"] == 1
+    assert orjson.loads(results[0]["payload"])["url"] == "https://x.example/slow"
+    assert "error" not in results[1] and results[1]["dedup"]["status"] == "unique"

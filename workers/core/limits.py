@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,19 @@ from .records import Rejected
 log = logging.getLogger(__name__)
 
 
+def _warm_up() -> None:
+    """Runs in each new child before its first article's clock starts: imports, model and
+    pattern loading, so that the deadline measures the article's own work."""
+    from datetime import datetime, timezone
+
+    from .article import build
+    from .records import RawArticle
+
+    sample = "<html><body><article><h1>Warm up</h1><p>" + "Kalimat pemanasan untuk model bahasa. " * 20
+    build(RawArticle(html=sample + "</p></article></body></html>", text=None, url="https://warm-up.example/a"),
+          frozenset(), datetime.now(timezone.utc), 10_000)
+
+
 class Deadline:
     """Calls ``fn(*args)`` with a time limit. ``seconds <= 0`` runs in-process with no limit."""
 
@@ -27,12 +41,20 @@ class Deadline:
         self.seconds = seconds
         self.processes = max(1, processes)
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: Future | None = None
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: children do not inherit the parent's threads (Kafka client, event loop).
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
+                                             initializer=_warm_up)
+            self._warming = self._pool.submit(os.getpid)  # done once the child has imported the pipeline
         return self._pool
+
+    def _ready(self) -> Future:
+        """Completes when a child is up: its start-up (imports) must not count against an article's time."""
+        self._get_pool()
+        return self._warming
 
     def _reset(self) -> None:
         pool, self._pool = self._pool, None
@@ -56,6 +78,7 @@ class Deadline:
     def run(self, fn: Callable, *args: Any) -> Any:
         if self.seconds <= 0:
             return fn(*args)
+        self._ready().result(timeout=120)
         future = self._submit(fn, args)
         try:
             return future.result(timeout=self.seconds)
@@ -68,6 +91,7 @@ class Deadline:
     async def run_async(self, fn: Callable, *args: Any) -> Any:
         if self.seconds <= 0:
             return fn(*args)
+        await asyncio.wait_for(asyncio.wrap_future(self._ready()), timeout=120)
         future = asyncio.wrap_future(self._submit(fn, args))
         try:
             return await asyncio.wait_for(future, timeout=self.seconds)
