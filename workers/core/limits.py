@@ -21,10 +21,28 @@ from .records import Rejected
 log = logging.getLogger(__name__)
 
 
-def _warm_up() -> None:
+def _exit_with(parent: int) -> None:
+    """A child whose worker died (even by SIGKILL) exits instead of lingering under the forkserver."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            time.sleep(2)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _warm_up(parent: int) -> None:
     """Runs in each new child before its first article's clock starts: imports, model and
     pattern loading, so that the deadline measures the article's own work."""
     from datetime import datetime, timezone
+
+    _exit_with(parent)
 
     from .article import build
     from .records import RawArticle
@@ -47,7 +65,7 @@ class Deadline:
         if self._pool is None:
             # forkserver: children do not inherit the parent's threads (Kafka client, event loop).
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
-                                             initializer=_warm_up)
+                                             initializer=_warm_up, initargs=(os.getpid(),))
             self._warming = self._pool.submit(os.getpid)  # done once the child has imported the pipeline
         return self._pool
 
