@@ -1,0 +1,774 @@
+"""Near-duplicate story detection: quality, speed and memory, newsworker beside datasketch, simhash and rensa.
+
+    /work/venv/bin/python bench/dedup.py            # full run (~10 min on 2 shared cores)
+    /work/venv/bin/python bench/dedup.py --quick    # smaller sets, fewer repeats (~1-2 min)
+    /work/venv/bin/python bench/dedup.py --grid     # also the parameter grid (shingle, sketch, anchors, thresholds)
+
+Quality: every system sees the same stream and keeps stories the same way (an
+article that matches joins the story of its match; every article is added to
+the index). A "duplicate" verdict is a true positive only when it names the
+right story. Sets (see bench/dedup_data.py): (a) natural detik republications,
+(b) controlled edits, (c) hard negatives. Speed: fingerprint + index lookup +
+insert from the body text, 500-word bodies, one process, median of runs.
+Memory: N synthetic articles indexed in a dict store, extrapolated to 1M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import re
+import resource
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+import dedup_data as D  # noqa: E402
+from workers.core import fingerprint as F  # noqa: E402
+from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _sketch_and_keys  # noqa: E402
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+T0 = datetime(2025, 10, 1, tzinfo=timezone.utc)
+
+
+def word_shingles(text: str, k: int = 3) -> list[str]:
+    w = _TOKEN.findall(text.lower())
+    if len(w) < k:
+        return [" ".join(w)] if w else []
+    return list(map(" ".join, zip(*(w[i:] for i in range(k)))))
+
+
+# -- systems: add(id, body) -> (status, story id) ----------------------------------
+
+class Newsworker:
+    name = "newsworker"
+
+    def __init__(self, threshold=DEFAULT_THRESHOLD, min_jaccard=MIN_JACCARD, shingle=F.SHINGLE, sketch=F.SKETCH,
+                 anchors=F.ANCHORS, query_anchors=F.QUERY_ANCHORS, index_copies=True, cache=None):
+        self.index = DedupIndex({}, threshold, min_jaccard, anchors=anchors, sketch=sketch, index_copies=index_copies)
+        self.shingle, self.sketch, self.query_anchors = shingle, sketch, query_anchors
+        self.cache = cache if cache is not None else {}
+        self.n = 0
+
+    def fp(self, body: str) -> F.Fingerprint:
+        key = (body, self.shingle, self.sketch, self.query_anchors)
+        fp = self.cache.get(key)
+        if fp is None:
+            if (self.shingle, self.sketch, self.query_anchors) == (F.SHINGLE, F.SKETCH, F.QUERY_ANCHORS):
+                fp = F.fingerprint(body)
+            else:
+                ch, sk = F._analyse(body, self.shingle, self.sketch)
+                fp = F.Fingerprint(ch, tuple(sk.tolist()), F.anchor_keys(sk, self.query_anchors))
+            self.cache[key] = fp
+        return fp
+
+    def add(self, aid: str, body: str):
+        self.n += 1
+        v = self.index.check_and_add(aid, self.fp(body), None, None, T0 + timedelta(seconds=self.n))
+        return v.status, v.story_id
+
+
+class _Stories:
+    """Story bookkeeping for the reference systems, the same rule as the index's."""
+
+    def __init__(self):
+        self.story: dict[str, str] = {}
+
+    def assign(self, aid: str, match: str | None):
+        if match is None:
+            self.story[aid] = aid
+            return "unique", aid
+        self.story[aid] = self.story[match]
+        return "duplicate", self.story[match]
+
+
+class Datasketch(_Stories):
+    name = "datasketch"  # MinHashLSH(threshold=0.5, num_perm=128), word 3-shingles, candidates verified at J >= 0.5
+
+    def __init__(self, threshold=0.5, num_perm=128):
+        super().__init__()
+        from datasketch import MinHash, MinHashLSH
+
+        self.MinHash, self.lsh, self.num_perm, self.threshold = MinHash, MinHashLSH(threshold=threshold, num_perm=num_perm), num_perm, threshold
+        self.mh: dict[str, object] = {}
+
+    def sketch(self, body):
+        m = self.MinHash(num_perm=self.num_perm)
+        m.update_batch([s.encode("utf-8") for s in word_shingles(body)])
+        return m
+
+    def add(self, aid, body):
+        m = self.sketch(body)
+        best, best_j = None, 0.0
+        for c in self.lsh.query(m):
+            j = m.jaccard(self.mh[c])
+            if j >= self.threshold and j > best_j:
+                best, best_j = c, j
+        self.lsh.insert(aid, m)
+        self.mh[aid] = m
+        return self.assign(aid, best)
+
+
+class SimhashSys(_Stories):
+    name = "simhash"  # simhash package defaults (char 4-grams of the word characters), 64 bits, Hamming <= 3
+
+    def __init__(self, k=3):
+        super().__init__()
+        from simhash import Simhash, SimhashIndex
+
+        self.Simhash, self.index, self.sh = Simhash, SimhashIndex([], f=64, k=k), {}
+
+    def add(self, aid, body):
+        s = self.Simhash(body)
+        best, best_d = None, 99
+        for c in self.index.get_near_dups(s):
+            d = s.distance(self.sh[c])
+            if d < best_d:
+                best, best_d = c, d
+        self.index.add(aid, s)
+        self.sh[aid] = s
+        return self.assign(aid, best)
+
+
+class Rensa(_Stories):
+    name = "rensa"  # RMinHashLSH(threshold=0.5, num_perm=128, num_bands=16), word 3-shingles, verified at J >= 0.5
+
+    def __init__(self, threshold=0.5, num_perm=128, bands=16):
+        super().__init__()
+        from rensa import RMinHash, RMinHashLSH
+
+        self.RMinHash, self.lsh, self.num_perm, self.threshold = RMinHash, RMinHashLSH(threshold, num_perm, bands), num_perm, threshold
+        self.keys: list[str] = []
+        self.mh: list[object] = []
+
+    def add(self, aid, body):
+        m = self.RMinHash(num_perm=self.num_perm, seed=42)
+        m.update(word_shingles(body))
+        best, best_j = None, 0.0
+        for c in self.lsh.query(m):
+            j = m.jaccard(self.mh[c])
+            if j >= self.threshold and j > best_j:
+                best, best_j = self.keys[c], j
+        self.lsh.insert(len(self.keys), m)
+        self.keys.append(aid)
+        self.mh.append(m)
+        return self.assign(aid, best)
+
+
+class RensaWords(Rensa):
+    name = "rensa-words"  # rensa's own README setup: whitespace tokens, no shingles
+
+    def add(self, aid, body):
+        m = self.RMinHash(num_perm=self.num_perm, seed=42)
+        m.update(body.split())
+        best, best_j = None, 0.0
+        for c in self.lsh.query(m):
+            j = m.jaccard(self.mh[c])
+            if j >= self.threshold and j > best_j:
+                best, best_j = self.keys[c], j
+        self.lsh.insert(len(self.keys), m)
+        self.keys.append(aid)
+        self.mh.append(m)
+        return self.assign(aid, best)
+
+
+SYSTEMS = {"newsworker": Newsworker, "datasketch": Datasketch, "simhash": SimhashSys, "rensa": Rensa}
+
+
+# -- scoring -----------------------------------------------------------------------
+
+class Counts:
+    def __init__(self):
+        self.tp = self.fp = self.fn = self.tn = 0
+
+    def __iadd__(self, o):
+        self.tp += o.tp; self.fp += o.fp; self.fn += o.fn; self.tn += o.tn
+        return self
+
+    def prf(self):
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f
+
+
+class Natural:
+    """Per-article truth for the detik stream, from bench/data/detik_pairs.json.
+
+    An article is a true duplicate when it has a 'dup' edge (or an identical row)
+    to an article already seen; stories are the connected components of those
+    edges among the articles seen so far (so a later article never makes an
+    earlier one a duplicate after the fact).
+    """
+
+    def __init__(self, docs: list[D.Doc], labels: dict):
+        self.docs = docs
+        raw = defaultdict(list)
+        for d in docs:
+            raw[d.meta["raw_hash"]].append(d.id)
+        self.group = {i: tuple(sorted(g, key=int)) for g in raw.values() for i in g}  # identical rows
+        self.edges: dict[str, set] = defaultdict(set)
+        for g in set(self.group.values()):
+            for a in g:
+                self.edges[a].update(x for x in g if x != a)
+        self.excluded: set[frozenset] = set()
+        self.diff: set[frozenset] = set()
+        for p in labels["pairs"]:
+            for a in self.group[p["a"]]:
+                for b in self.group[p["b"]]:
+                    if p["label"] == "dup":
+                        self.edges[a].add(b)
+                        self.edges[b].add(a)
+                    elif p["label"] == "diff":
+                        self.diff.add(frozenset((a, b)))
+                    else:
+                        self.excluded.add(frozenset((a, b)))
+
+    def score(self, system, detail: dict | None = None) -> Counts:
+        c = Counts()
+        parent: dict[str, str] = {}
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        members: dict[str, list[str]] = defaultdict(list)  # system story -> its articles
+        for d in self.docs:
+            status, story = system.add(d.id, d.body)
+            parent[d.id] = d.id
+            earlier = [e for e in self.edges[d.id] if e in parent and e != d.id]
+            for e in earlier:
+                parent[find(e)] = find(d.id)
+            truth = bool(earlier)
+            comp = find(d.id)
+            if status == "duplicate":
+                mates = members[story]
+                if truth and any(find(x) == comp for x in mates):
+                    c.tp += 1
+                    kind = "exact" if any(x in self.group[d.id] for x in mates) else "near"
+                    if detail is not None:
+                        detail[f"tp-{kind}"] = detail.get(f"tp-{kind}", 0) + 1
+                elif any(frozenset((d.id, x)) in self.excluded for x in mates):
+                    c.fn += truth
+                    if detail is not None:
+                        detail["excluded-merged"] = detail.get("excluded-merged", 0) + 1
+                else:
+                    c.fp += 1
+                    c.fn += truth
+                    if detail is not None:
+                        hard = any(frozenset((d.id, x)) in self.diff for x in mates)
+                        detail["fp-hard" if hard else "fp-other"] = detail.get("fp-hard" if hard else "fp-other", 0) + 1
+                        detail.setdefault("fp-ids", []).append((d.id, mates[0]))
+            else:
+                if truth:
+                    c.fn += 1
+                    if detail is not None:
+                        detail.setdefault("fn-ids", []).append(d.id)
+                else:
+                    c.tn += 1
+            members[story].append(d.id)
+        return c
+
+
+def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_counts: dict | None = None) -> Counts:
+    """Originals must stay unique; a copy must join its original's story."""
+    c = Counts()
+    members: dict[str, set] = defaultdict(set)  # system story -> true stories (original ids) of its articles
+    story_of: dict[str, str] = {}
+    for d in sc.originals:
+        status, story = system.add(d.id, d.body)
+        story_of[d.id] = story
+        if status == "duplicate":
+            c.fp += 1
+            if detail is not None:
+                detail.setdefault("fp-originals", []).append(d.id)
+        else:
+            c.tn += 1
+        members[story].add(d.id)
+    for q in sc.queries:
+        status, story = system.add(q.id, q.body)
+        if q.expected is None:
+            ok = status == "unique"
+            c.tn += ok
+            c.fp += not ok
+        else:
+            # right: the original's story; a story made only of other copies of the same original is a miss,
+            # not a false merge; any other story is both
+            ok = status == "duplicate" and story == story_of[q.expected]
+            c.tp += ok
+            c.fn += not ok
+            c.fp += status == "duplicate" and not ok and members[story] != {q.expected}
+            members[story].add(q.expected)
+        if kind_counts is not None:
+            kc = kind_counts.setdefault(q.kind, [0, 0])
+            kc[0] += ok
+            kc[1] += 1
+    return c
+
+
+def evaluate(make_system, data, detail: dict | None = None) -> dict:
+    """Counts per set for one system; make_system() gives a fresh, empty system."""
+    out = {}
+    det = {} if detail is not None else None
+    out["natural"] = data["natural"].score(make_system(), det)
+    kinds: dict = {}
+    out["copies"] = score_scenario(make_system(), data["copies"], det, kinds)
+    neg, neg_synthetic = Counts(), Counts()
+    nk: dict = {}
+    for sc in data["negatives"]:
+        c = score_scenario(make_system(), sc, None, nk)
+        neg += c
+        if sc.name != "natural-diff":
+            neg_synthetic += c
+    out["negatives"] = neg
+    # overall: (a) + (b) + the negatives not already in (a) (the natural 'diff' pairs are part of the detik stream)
+    total = Counts()
+    for v in (out["natural"], out["copies"], neg_synthetic):
+        total += v
+    out["overall"] = total
+    if detail is not None:
+        detail.update(det)
+        detail["variants"] = kinds
+        detail["negative_kinds"] = nk
+    return out
+
+
+def fmt_prf(c: Counts, negatives_only: bool = False) -> str:
+    if negatives_only:
+        n = c.fp + c.tn
+        return f"FP {c.fp}/{n}"
+    p, r, f = c.prf()
+    return f"P {p:.3f} R {r:.3f} F1 {f:.3f}"
+
+
+# -- speed -----------------------------------------------------------------------------
+
+def bodies_500(n: int, pool: list[str], seed: int) -> list[str]:
+    """n distinct 500-word bodies: real words drawn with their corpus frequencies, in sentences and paragraphs.
+
+    Not real stories (those run out after a few hundred), but the same word lengths,
+    punctuation, capitals and share of curly quotes as the corpus, and only the
+    phrase overlap that chance gives: what a stream of mostly different stories looks like.
+    """
+    rng = np.random.default_rng(seed)
+    counts: dict[str, int] = defaultdict(int)
+    for b in pool:
+        for w in b.split():
+            w = w.strip(".,;:!?()\"'“”‘’")
+            if w and w.isascii():  # non-ASCII text (quotes, the odd Arabic verse) enters below, at the corpus rate
+                counts[w] += 1
+    vocab = np.array(sorted(counts))
+    p = np.array([counts[w] for w in vocab], dtype=float)
+    p /= p.sum()
+    quoted = sum(1 for b in pool if not b.isascii()) / len(pool)  # bodies with any non-ASCII character
+    out = []
+    for _ in range(n):
+        words = list(vocab[rng.choice(vocab.size, size=500, p=p)])
+        paras, sent, para = [], [], []
+        i = 0
+        curly = rng.random() < quoted
+        while i < 500:
+            k = min(int(rng.integers(8, 26)), 500 - i)
+            s = words[i : i + k]
+            s[0] = s[0][:1].upper() + s[0][1:]
+            text = " ".join(s) + "."
+            if curly and rng.random() < 0.2:
+                text = f"“{text}” kata dia."
+            para.append(text)
+            i += k
+            if len(para) >= int(rng.integers(2, 5)):
+                paras.append(" ".join(para))
+                para = []
+        if para:
+            paras.append(" ".join(para))
+        out.append("\n\n".join(paras))
+    return out
+
+
+def throughput(make_system, prefill: list[str], batches: list[list[str]]) -> float:
+    """Median articles/s over the batches, each sent to a system pre-filled with ``prefill``."""
+    sys_ = make_system()
+    for i, b in enumerate(prefill):
+        sys_.add(f"p{i}", b)
+    rates = []
+    n = 0
+    for batch in batches:
+        gc.collect()
+        t = time.perf_counter()
+        for b in batch:
+            n += 1
+            sys_.add(f"q{n}", b)
+        rates.append(len(batch) / (time.perf_counter() - t))
+    return statistics.median(rates)
+
+
+class NoCache(Newsworker):
+    def fp(self, body):
+        return F.fingerprint(body)
+
+
+def stream_speed(make_system, docs: list[D.Doc], runs: int) -> float:
+    """Median articles/s for the whole detik stream (real bodies, real copies) into a fresh system."""
+    rates = []
+    for _ in range(runs):
+        s = make_system()
+        gc.collect()
+        t = time.perf_counter()
+        for d in docs:
+            s.add(d.id, d.body)
+        rates.append(len(docs) / (time.perf_counter() - t))
+    return statistics.median(rates)
+
+
+def speed(pool: list[str], quick: bool) -> dict:
+    runs = 3 if quick else 5
+    big = 400 if quick else 2000
+    prefill_n = 1000 if quick else 5000
+    bodies = bodies_500(prefill_n + runs * big, pool, 7)
+    prefill, rest = bodies[:prefill_n], bodies[prefill_n:]
+    batches = [rest[i * big : (i + 1) * big] for i in range(runs)]
+    small = [b[: max(50, big // 10)] for b in batches]  # datasketch is slow: fewer articles per run
+    res = {}
+    res["newsworker"] = throughput(NoCache, prefill, batches)
+    # fingerprint alone / lookup alone
+    rates = []
+    for batch in batches:
+        t = time.perf_counter()
+        for b in batch:
+            F.fingerprint(b)
+        rates.append(len(batch) / (time.perf_counter() - t))
+    res["newsworker fingerprint only"] = statistics.median(rates)
+    idx = DedupIndex({})
+    for i, b in enumerate(prefill):
+        idx.check_and_add(f"p{i}", F.fingerprint(b), None, None, T0)
+    rates = []
+    n = 0
+    for batch in batches:
+        fps = [F.fingerprint(b) for b in batch]
+        t = time.perf_counter()
+        for fp in fps:
+            n += 1
+            idx.check_and_add(f"q{n}", fp, None, None, T0)
+        rates.append(len(fps) / (time.perf_counter() - t))
+    res["newsworker index only (check_and_add)"] = statistics.median(rates)
+    rates = []
+    for batch in batches:
+        fps = [F.fingerprint(b) for b in batch]
+        t = time.perf_counter()
+        for fp in fps:
+            sig, keys = _sketch_and_keys(fp)
+            idx._best_candidate(sig, keys, "")
+        rates.append(len(fps) / (time.perf_counter() - t))
+    res["newsworker lookup only (no insert)"] = statistics.median(rates)
+    res["rensa (word 3-shingles, as compared for quality)"] = throughput(Rensa, prefill, batches)
+    res["rensa (its usual setup: text.split() tokens)"] = throughput(RensaWords, prefill, batches)
+    res["simhash"] = throughput(SimhashSys, prefill[: prefill_n // 5], small)
+    res["datasketch"] = throughput(Datasketch, prefill[: prefill_n // 5], small)
+    return res
+
+
+# -- memory --------------------------------------------------------------------------------
+
+def deep_size(store: dict) -> int:
+    """Bytes of the store's own objects (the dict, keys, values, nested lists/dicts, strings, numbers)."""
+    seen: set[int] = set()
+    total = sys.getsizeof(store)
+
+    def walk(o):
+        nonlocal total
+        if id(o) in seen:
+            return
+        seen.add(id(o))
+        total += sys.getsizeof(o)
+        if isinstance(o, dict):
+            for k, v in o.items():
+                walk(k)
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    for k, v in store.items():
+        walk(k)
+        walk(v)
+    return total
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def synthetic_texts(n: int, seed: int = 11):
+    """n distinct article bodies (300-600 words) drawn from a Zipf vocabulary: all different stories."""
+    rng = np.random.default_rng(seed)
+    vocab = np.array([f"w{i:x}" for i in range(50_000)])
+    p = 1.0 / np.arange(1, vocab.size + 1)
+    p /= p.sum()
+    for _ in range(n):
+        k = int(rng.integers(300, 601))
+        yield " ".join(vocab[rng.choice(vocab.size, size=k, p=p)])
+
+
+def memory(n: int) -> dict:
+    import orjson
+
+    gc.collect()
+    before = rss()
+    store: dict = {}
+    idx = DedupIndex(store)
+    t = T0
+    for i, text in enumerate(synthetic_texts(n)):
+        idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, t + timedelta(seconds=i // 10))
+    gc.collect()
+    after = rss()
+    size = deep_size(store)
+    json_bytes = sum(len(k) + len(orjson.dumps(v)) for k, v in store.items())
+    kinds = defaultdict(int)
+    for k in store:
+        kinds[k[:2]] += 1
+    return {
+        "n": n, "keys": len(store), "keys_by_prefix": dict(kinds),
+        "python_bytes_per_article": size / n, "rss_bytes_per_article": (after - before) / n,
+        "json_bytes_per_article": json_bytes / n,
+        "per_million": {"python_GB": size / n * 1e6 / 1e9, "rss_GB": (after - before) / n * 1e6 / 1e9,
+                        "json_GB": json_bytes / n * 1e6 / 1e9},
+    }
+
+
+# -- the parameter grid ---------------------------------------------------------------------
+
+def grid(data, quick: bool, speed_bodies: list[str]) -> list[dict]:
+    """Quality for shingle size x sketch size x threshold x min Jaccard, then anchors; fingerprint speed per size."""
+    rows = []
+    for k in (2, 3, 4, 5):
+        for K in (32, 64, 128, 256):
+            cache: dict = {}
+            rates = []
+            for _ in range(3):
+                t = time.perf_counter()
+                for b in speed_bodies:
+                    F._analyse(b, k, K)
+                rates.append(len(speed_bodies) / (time.perf_counter() - t))
+            for t in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+                for jm in (0.0, 0.1, 0.2):
+                    res = evaluate(lambda: Newsworker(t, jm, shingle=k, sketch=K, cache=cache), data)
+                    rows.append({"shingle": k, "sketch": K, "anchors": F.ANCHORS, "query_anchors": F.QUERY_ANCHORS,
+                                 "threshold": t, "min_jaccard": jm, "fingerprints_per_s": statistics.median(rates),
+                                 **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")},
+                                 "neg_fp": res["negatives"].fp})
+    cache = {}
+    for m, q in ((2, 4), (4, 8), (8, 8), (8, 12), (8, 16), (16, 32)):
+        res = evaluate(lambda: Newsworker(anchors=m, query_anchors=q, cache=cache), data)
+        rows.append({"shingle": F.SHINGLE, "sketch": F.SKETCH, "anchors": m, "query_anchors": q,
+                     "threshold": DEFAULT_THRESHOLD, "min_jaccard": MIN_JACCARD,
+                     **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")}, "neg_fp": res["negatives"].fp})
+    return rows
+
+
+def print_grid(rows: list[dict]) -> None:
+    print("| shingle | sketch | anchors | threshold | min J | fingerprints/s | (a) P / R / F1 | (b) R | (c) FP | overall P / R / F1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        n, c, o = r["natural"], r["copies"], r["overall"]
+        fps = f"{r['fingerprints_per_s']:,.0f}" if "fingerprints_per_s" in r else "-"
+        print(f"| {r['shingle']} | {r['sketch']} | {r['anchors']}/{r['query_anchors']} | {r['threshold']:.2f} | "
+              f"{r['min_jaccard']:.2f} | {fps} | {n[0]:.3f} / {n[1]:.3f} / {n[2]:.3f} | {c[1]:.3f} | {r['neg_fp']} | "
+              f"{o[0]:.3f} / {o[1]:.3f} / {o[2]:.3f} |")
+
+
+def seeds(data, n: int) -> list[dict]:
+    """The chosen settings and their neighbours under n other byte-hash tables: how much is sampling noise."""
+    saved = F._BYTE_HASH.copy()
+    rows = []
+    try:
+        for seed in range(n):
+            table = np.random.Generator(np.random.PCG64(1000 + seed)).integers(0, 1 << 64, size=256, dtype=np.uint64)
+            table[0x20] = 0
+            F._BYTE_HASH[:] = table
+            for k in (2, 3):
+                cache: dict = {}
+                for t in (0.65, 0.7, 0.75):
+                    res = evaluate(lambda: Newsworker(t, MIN_JACCARD, shingle=k, cache=cache), data)
+                    rows.append({"seed": seed, "shingle": k, "threshold": t,
+                                 **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")},
+                                 "neg_fp": res["negatives"].fp})
+    finally:
+        F._BYTE_HASH[:] = saved
+    return rows
+
+
+def print_seeds(rows: list[dict]) -> None:
+    print("| shingle | threshold | (a) P | (a) R | (a) F1 | (b) R | (c) FP | overall F1 |")
+    print("|---|---|---|---|---|---|---|---|")
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r["shingle"], r["threshold"])].append(r)
+    for (k, t), rs in sorted(groups.items()):
+        def ms(vals):
+            return f"{statistics.mean(vals):.3f} ± {statistics.pstdev(vals):.3f}"
+        print(f"| {k} | {t:.2f} | {ms([r['natural'][0] for r in rs])} | {ms([r['natural'][1] for r in rs])} | "
+              f"{ms([r['natural'][2] for r in rs])} | {ms([r['copies'][1] for r in rs])} | "
+              f"{statistics.mean(r['neg_fp'] for r in rs):.1f} | {ms([r['overall'][2] for r in rs])} |")
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}, numpy {np.__version__}, "
+            f"load average {os.getloadavg()[0]:.2f}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smaller sets and fewer repeats")
+    ap.add_argument("--grid", action="store_true", help="run the parameter grid too")
+    ap.add_argument("--seeds", type=int, default=0, help="re-run the chosen settings with N other hash tables")
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--systems", default="newsworker,datasketch,simhash,rensa")
+    ap.add_argument("--json", help="write all results to this file")
+    args = ap.parse_args(argv)
+
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"date: {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+    print(f"machine: {machine()}")
+    print(f"newsworker: shingle={F.SHINGLE} sketch={F.SKETCH} anchors={F.ANCHORS}/{F.QUERY_ANCHORS} "
+          f"threshold={DEFAULT_THRESHOLD} (containment) min_jaccard={MIN_JACCARD}")
+    t0 = time.time()
+    detik = D.load_detik()
+    bench = D.load_benchmark()
+    labels = D.load_labels()
+    n_detik, n_bench, n_neg = (60, 40, 40) if args.quick else (200, 125, 150)
+    data = {
+        "natural": Natural(detik, labels),
+        "copies": D.copies_set(detik, bench, labels, n_detik, n_bench),
+        "negatives": D.negatives_set(detik, bench, labels, n_neg),
+    }
+    print(f"data: natural {len(detik)} detik rows; copies {len(data['copies'].originals)} originals x "
+          f"{len(D.VARIANTS)} edits = {len(data['copies'].queries)}; negatives {len(data['negatives'])} pairs "
+          f"({time.time() - t0:.0f}s)")
+    results: dict = {"quality": {}, "details": {}}
+    names = [s for s in args.systems.split(",") if s]
+    for name in names:
+        t = time.time()
+        detail: dict = {}
+        res = evaluate(SYSTEMS[name], data, detail)
+        results["quality"][name] = {k: vars(v) for k, v in res.items()}
+        results["details"][name] = detail
+        print(f"  evaluated {name} in {time.time() - t:.0f}s")
+
+    print("\n### Quality (duplicate verdicts that name the right story)\n")
+    print("| system | (a) natural detik | (b) controlled copies | (c) hard negatives | overall (a)+(b)+(c) synthetic |")
+    print("|---|---|---|---|---|")
+    for name in names:
+        q = {k: Counts() for k in ("natural", "copies", "negatives", "overall")}
+        for k, v in results["quality"][name].items():
+            q[k].__dict__.update(v)
+        print(f"| {name} | {fmt_prf(q['natural'])} | {fmt_prf(q['copies'])} | {fmt_prf(q['negatives'], True)} | "
+              f"{fmt_prf(q['overall'])} |")
+    print("\n(a) counts: " + "; ".join(
+        f"{n}: TP {results['quality'][n]['natural']['tp']} (exact {results['details'][n].get('tp-exact', 0)}, "
+        f"near {results['details'][n].get('tp-near', 0)}), FP {results['quality'][n]['natural']['fp']} "
+        f"(hard {results['details'][n].get('fp-hard', 0)}), FN {results['quality'][n]['natural']['fn']}, "
+        f"excluded pairs merged {results['details'][n].get('excluded-merged', 0)}" for n in names))
+    near_pos = {}
+    for n in names:
+        dt = results["details"][n]
+        qn = results["quality"][n]["natural"]
+        exact_pos = dt.get("tp-exact", 0)
+        tp = qn["tp"] - exact_pos
+        fn = qn["fn"]
+        p = tp / (tp + qn["fp"]) if tp + qn["fp"] else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        near_pos[n] = (p, r, 2 * p * r / (p + r) if p + r else 0)
+    print("(a) without the exact copies: " + "; ".join(f"{n} P {v[0]:.3f} R {v[1]:.3f} F1 {v[2]:.3f}" for n, v in near_pos.items()))
+
+    print("\n### Recall per edit, (b)\n")
+    variants = list(D.VARIANTS)
+    print("| edit | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for v in variants:
+        cells = []
+        for n in names:
+            ok, tot = results["details"][n]["variants"].get(v, [0, 0])
+            cells.append(f"{ok / tot:.3f}" if tot else "-")
+        print(f"| {v} | " + " | ".join(cells) + " |")
+    print("\n### False positives per negative type, (c)\n")
+    kinds = sorted({k for n in names for k in results["details"][n]["negative_kinds"]})
+    print("| negative | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for k in kinds:
+        cells = []
+        for n in names:
+            ok, tot = results["details"][n]["negative_kinds"].get(k, [0, 0])
+            cells.append(f"{tot - ok}/{tot}")
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    fp_orig = {n: len(results["details"][n].get("fp-originals", [])) for n in names}
+    print(f"\noriginals of (b) wrongly merged: {fp_orig}")
+
+    if not args.no_speed:
+        print("\n### Speed: fingerprint + index lookup + insert, 500-word bodies, one core\n")
+        sp = speed([d.body for d in detik], args.quick)  # Indonesian news: the worker's main input
+        runs = 3 if args.quick else 5
+        real = {n: stream_speed(NoCache if n == "newsworker" else SYSTEMS[n], detik, runs if n != "datasketch" else 3)
+                for n in names}
+        results["speed"] = {"synthetic_500_words": sp, "detik_stream": real}
+        print("| system | 500-word bodies, index pre-filled: articles/s (median) |")
+        print("|---|---|")
+        for k, v in sp.items():
+            print(f"| {k} | {v:,.0f} |")
+        print(f"\nThe detik stream ({len(detik)} real bodies, {statistics.median(len(d.body.split()) for d in detik):.0f} words "
+              f"median, its natural copies), fresh index: " + "; ".join(f"{n} {v:,.0f}/s" for n, v in real.items()))
+    if not args.no_memory:
+        n = 20_000 if args.quick else 200_000
+        print(f"\n### Memory: {n:,} synthetic articles (all different stories) in a dict store\n")
+        mem = memory(n)
+        results["memory"] = mem
+        print(f"keys: {mem['keys']:,} {mem['keys_by_prefix']}")
+        print(f"per article: Python objects {mem['python_bytes_per_article']:.0f} B, RSS growth "
+              f"{mem['rss_bytes_per_article']:.0f} B, as JSON (a Faust changelog) {mem['json_bytes_per_article']:.0f} B")
+        pm = mem["per_million"]
+        print(f"per million (x 1e6 / {n:,}): Python objects {pm['python_GB']:.2f} GB, RSS {pm['rss_GB']:.2f} GB, "
+              f"JSON {pm['json_GB']:.2f} GB")
+    if args.grid:
+        print("\n### Parameter grid (newsworker)\n")
+        pool = [d.body for d in detik] + [d.body for d in bench]
+        rows = grid(data, args.quick, bodies_500(100 if args.quick else 300, pool, 3))
+        results["grid"] = rows
+        print_grid(rows)
+    if args.seeds:
+        print(f"\n### Sampling noise: {args.seeds} other byte-hash tables (mean ± sd)\n")
+        rows = seeds(data, args.seeds)
+        results["seeds"] = rows
+        print_seeds(rows)
+    print(f"\ntotal time {time.time() - t0:.0f}s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,311 @@
+"""The pure dedup core: fingerprints and the story index (workers/core/fingerprint.py, workers/core/dedup.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+
+from workers.core import fingerprint as fpm
+from workers.core.dedup import BUCKET_CHUNK, DEFAULT_THRESHOLD, DedupIndex, story_id_for
+from workers.core.fingerprint import Fingerprint, fingerprint, resemblance, similarity
+
+T0 = datetime(2025, 10, 20, 8, 0, tzinfo=timezone.utc)
+
+FLOOD = [
+    "SEMARANG - Floodwater up to knee height covered the Kaligawe stretch of the north coast road on Wednesday "
+    "morning after rain that began on Tuesday afternoon kept falling through the night.",
+    "Motorcycles stalled in the brown water and ride-hailing drivers waited at the roadside for the level to drop, "
+    "while lorries crawled in single file past the Terboyo bus terminal.",
+    "\u201cIt started raining at four in the afternoon and by eight the road was under water,\u201d said Wawan, 35, "
+    "a driver who has lived in Genuk for twenty-two years.",
+    "He said the water comes from the south every time it rains, from Muktiharjo Kidul, Tlogosari and Kalisari, "
+    "and that the drains along the road cannot carry it to the sea.",
+    "Shop owners along the road piled sandbags at their doors and moved stock to upper shelves as the water "
+    "crept into the front rooms of the houses behind them.",
+    "The city's public works office sent four mobile pumps to the Kaligawe underpass before dawn, but officials "
+    "said the water would not go down before the tide turned in the afternoon.",
+    "Police advised drivers heading to Demak and Kudus to take the Onggorawe road or the ring road through "
+    "Pedurungan until the north coast road is clear again.",
+    "By ten in the morning traffic stretched for six kilometres from the Kaligawe bridge to Sayung, the traffic "
+    "police said, and several schools sent their pupils home early.",
+]
+# Another story on the same topic and day: the mayor's relief plan. It repeats one background sentence.
+MAYOR = [
+    "SEMARANG - The mayor of Semarang promised on Wednesday to rebuild the drainage channels of the eastern "
+    "districts next year and asked the province for help with the cost of new pumping stations.",
+    "Speaking at city hall, she said the budget for drainage would double to 400 billion rupiah and that the "
+    "first contracts would be signed before March.",
+    "\u201cWe cannot keep sending pumps every time it rains, we need channels that work,\u201d she told reporters, "
+    "adding that the plan had been discussed with the regional water board for months.",
+    "The city's public works office sent four mobile pumps to the Kaligawe underpass before dawn, but officials "
+    "said the water would not go down before the tide turned in the afternoon.",
+    "The opposition in the city council said the promise had been made twice before and asked for a timetable "
+    "with dates, names of contractors and a budget line that can be checked.",
+    "Residents of Genuk and Pedurungan have complained for years that new housing estates upstream send more "
+    "water into old channels that were dug when the area was still rice fields.",
+]
+OTHER = [
+    "JAKARTA - The central bank kept its benchmark interest rate unchanged at its monthly meeting, saying that "
+    "inflation was under control but that the rupiah needed support against a strong dollar.",
+    "The governor told a news conference that the bank would keep buying government bonds in the secondary market "
+    "and would step into the currency market when needed.",
+    "Economists polled before the meeting had expected a pause after two cuts earlier in the year, as exports "
+    "slowed and foreign investors pulled money out of local shares.",
+    "The bank also lowered its forecast for growth this year to between 4.6 and 5.4 percent, citing weaker demand "
+    "from China and lower prices for coal and palm oil.",
+]
+
+
+def body(paras: list[str]) -> str:
+    return "\n\n".join(paras)
+
+
+class JsonStore(MutableMapping):
+    """A Faust-table stand-in: string keys, values stored as JSON bytes and decoded on every read."""
+
+    def __init__(self):
+        self.data: dict[str, bytes] = {}
+        self.iterations = 0
+
+    def __getitem__(self, key):
+        return orjson.loads(self.data[key])
+
+    def __setitem__(self, key, value):
+        assert isinstance(key, str)
+        self.data[key] = orjson.dumps(value)
+
+    def __delitem__(self, key):
+        del self.data[key]
+
+    def __iter__(self):
+        self.iterations += 1
+        return iter(list(self.data))
+
+    def __len__(self):
+        return len(self.data)
+
+
+def add(index: DedupIndex, aid: str, text: str, when: datetime = T0, source: str | None = "a.example", title=None):
+    return index.check_and_add(aid, fingerprint(text), source, title, when)
+
+
+# -- fingerprints ----------------------------------------------------------------------
+
+def test_content_hash_is_the_hash_of_the_lowercased_tokens():
+    text = "Floodwater \u201cup to knee\u201d height \u2014 covered the road\u2026  Caf\u00e9 na\u00efve \u0130stanbul!"
+    expected = hashlib.blake2b(" ".join(re.findall(r"\w+", text.lower())).encode(), digest_size=16).hexdigest()
+    assert fingerprint(text).content_hash == expected == fpm.content_hash(text)
+    assert fingerprint("THE ROAD, covered!").content_hash == fingerprint("the road covered").content_hash
+
+
+def test_signature_is_a_sorted_bounded_sketch_with_anchor_keys():
+    fp = fingerprint(body(FLOOD))
+    sig = fp.signature
+    assert isinstance(sig, tuple) and all(isinstance(v, int) for v in sig)
+    assert list(sig) == sorted(set(sig)) and 0 <= sig[0] and sig[-1] < 2 ** fpm.HASH_BITS
+    words = re.findall(r"\w+", body(FLOOD).lower())
+    assert len(sig) == min(fpm.SKETCH, len(set(zip(*(words[i:] for i in range(fpm.SHINGLE))))))
+    assert len(fp.bands) == min(fpm.QUERY_ANCHORS, len(sig)) and all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.bands)
+    assert orjson.loads(orjson.dumps(sig)) == list(sig)  # JSON-exact (values below 2**53)
+    assert fingerprint(body(FLOOD)) == fp  # deterministic
+
+
+def test_similarity_measures_how_much_of_the_shorter_body_is_in_the_longer():
+    full = fingerprint(body(FLOOD)).signature
+    assert similarity(full, full) == 1.0
+    assert similarity(full, fingerprint(body(FLOOD[:4])).signature) == 1.0  # trimmed to half: all of it is inside
+    containment, jaccard = resemblance(full, fingerprint(body(FLOOD[:4])).signature)
+    assert 0.4 < jaccard < 0.6
+    assert similarity(full, fingerprint(body(OTHER)).signature) < 0.15  # stock phrases ("of the") only
+    assert similarity(full, fingerprint(body(MAYOR)).signature) < 0.4  # one shared background sentence
+
+
+def test_empty_and_tiny_texts():
+    assert fingerprint("").signature == () and fingerprint("...!").signature == ()
+    assert len(fingerprint("two words").signature) == 1
+
+
+# -- verdicts --------------------------------------------------------------------------
+
+def test_first_article_is_unique_and_starts_a_story():
+    idx = DedupIndex({})
+    v = add(idx, "a1", body(FLOOD), title="Flood on the coast road")
+    assert (v.status, v.kind, v.duplicate_of, v.similarity) == ("unique", "new", None, None)
+    assert v.story_id == story_id_for("a1")
+    assert v.story["first_article_id"] == "a1" and v.story["copies"] == 0 and v.story["title"] == "Flood on the coast road"
+
+
+def test_exact_duplicate_differs_only_in_case_punctuation_and_spacing():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    copy = body(FLOOD).upper().replace(",", " ;").replace("\n\n", "\n \n")
+    v = add(idx, "a2", copy, source="b.example")
+    assert (v.status, v.kind, v.duplicate_of, v.story_id, v.similarity) == ("duplicate", "exact", "a1", first.story_id, 1.0)
+
+
+@pytest.mark.parametrize("name,copy", [
+    ("trimmed to half", body(FLOOD[:4])),
+    ("extended with two paragraphs", body(FLOOD + MAYOR[4:])),
+    ("paragraphs moved", body([FLOOD[3], FLOOD[0], FLOOD[1], FLOOD[2], FLOOD[7], FLOOD[4], FLOOD[5], FLOOD[6]])),
+    ("reworded", body(FLOOD).replace("Wednesday", "Wed.").replace("drivers", "riders").replace("water", "flood")
+     .replace("said", "told reporters")),
+    ("wrapped in another site's boilerplate", "KOMPAS.com - " + body(FLOOD[:6])
+     + "\n\nDapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com."),
+])
+def test_near_duplicates_join_the_story(name, copy):
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    add(idx, "x1", body(OTHER))
+    v = add(idx, "a2", copy)
+    assert v.status == "duplicate", name
+    assert (v.kind, v.duplicate_of, v.story_id) == ("near", "a1", first.story_id), name
+    assert DEFAULT_THRESHOLD <= v.similarity <= 1.0, name
+
+
+def test_different_story_on_the_same_topic_stays_unique():
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD))
+    v = add(idx, "m1", body(MAYOR))
+    assert v.status == "unique" and v.story_id == story_id_for("m1")
+    # also when the other story is the one indexed first, and for an unrelated story
+    idx = DedupIndex({})
+    add(idx, "m1", body(MAYOR))
+    assert add(idx, "a1", body(FLOOD)).status == "unique"
+    assert add(idx, "x1", body(OTHER)).status == "unique"
+
+
+def test_a_short_excerpt_of_a_long_article_is_not_a_copy():
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD + MAYOR + OTHER))
+    assert add(idx, "a2", FLOOD[2]).status == "unique"  # all of it is inside, but it is ~5% of the long one
+
+
+def test_story_record_counts_copies_sources_and_times():
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD), T0, "a.example", "Flood")
+    add(idx, "a2", body(FLOOD[:5]), T0 + timedelta(minutes=5), "b.example", "Banjir")
+    add(idx, "a3", body(FLOOD), T0 + timedelta(minutes=9), "b.example", "Flood again")
+    v = add(idx, "a4", body(FLOOD[2:]), T0 + timedelta(hours=2), None, None)
+    assert v.story == {
+        "story_id": story_id_for("a1"), "first_article_id": "a1", "title": "Flood", "copies": 3,
+        "sources": ["a.example", "b.example"], "first_seen": "2025-10-20T08:00:00Z", "last_seen": "2025-10-20T10:00:00Z",
+    }
+    assert idx.store["s:" + story_id_for("a1")] == v.story
+
+
+def test_duplicate_of_is_the_first_article_even_when_matched_through_a_copy():
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD[:4]))
+    # a longer version: the first four paragraphs and four new ones; it joins a1's story
+    v2 = add(idx, "a2", body(FLOOD), T0 + timedelta(minutes=1))
+    assert v2.duplicate_of == "a1"
+    # the second half only appears in a2: a copy of it is matched through a2, and still points at a1
+    v3 = add(idx, "a3", body(FLOOD[4:]), T0 + timedelta(minutes=2))
+    assert (v3.status, v3.duplicate_of, v3.story_id) == ("duplicate", "a1", story_id_for("a1"))
+
+
+def test_same_article_id_again_is_a_duplicate_of_its_own_story():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    v = add(idx, "a1", body(FLOOD[:7]), T0 + timedelta(minutes=3))
+    assert (v.status, v.story_id, v.duplicate_of) == ("duplicate", first.story_id, "a1")
+    assert idx.size_hint() == 1
+
+
+def test_an_old_style_fingerprint_is_handled():
+    """A message still in flight from the first version (MinHash slots, LSH band keys): no crash, no false match."""
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD))
+    legacy = Fingerprint(fingerprint(body(MAYOR)).content_hash, tuple(range(128, 0, -1)), tuple(f"{b:02d}{b:016x}" for b in range(32)))
+    v = idx.check_and_add("m1", legacy, None, None, T0)
+    assert v.status == "unique"
+
+
+# -- state: JSON, restart, eviction ----------------------------------------------------------
+
+def test_store_values_are_json_and_a_json_store_gives_the_same_verdicts():
+    plain, js = DedupIndex({}), DedupIndex(JsonStore())
+    steps = [("a1", body(FLOOD)), ("m1", body(MAYOR)), ("a2", body(FLOOD[:5])), ("a3", body(FLOOD).upper()),
+             ("x1", body(OTHER)), ("a4", body(FLOOD[3:]))]
+    for n, (aid, text) in enumerate(steps):
+        when = T0 + timedelta(minutes=n)
+        assert add(plain, aid, text, when).as_dict() == add(js, aid, text, when).as_dict()
+    for key, value in plain.store.items():
+        assert isinstance(key, str)
+        assert orjson.loads(orjson.dumps(value)) == value
+    assert js.store.data.keys() == plain.store.keys()
+
+
+def test_state_survives_a_restart():
+    store = JsonStore()
+    first = add(DedupIndex(store), "a1", body(FLOOD))
+    add(DedupIndex(store), "m1", body(MAYOR))
+    again = DedupIndex(store)  # a new process on the same table
+    assert again.size_hint() == 2
+    v = add(again, "a2", body(FLOOD[1:6]), T0 + timedelta(hours=1))
+    assert (v.status, v.story_id, v.duplicate_of) == ("duplicate", first.story_id, "a1")
+    assert add(DedupIndex(store), "a3", body(FLOOD), T0 + timedelta(hours=2)).kind == "exact"
+    assert DedupIndex(store).size_hint() == 4
+
+
+def test_eviction_removes_old_entries_and_keeps_recent_ones():
+    store: dict = {}
+    idx = DedupIndex(store)
+    add(idx, "old1", body(FLOOD), T0)
+    add(idx, "old2", body(FLOOD[:5]), T0 + timedelta(minutes=1))  # a copy: same story
+    add(idx, "new1", body(MAYOR), T0 + timedelta(days=8))
+    add(idx, "new2", body(OTHER), T0 + timedelta(days=8, minutes=1))
+    assert idx.size_hint() == 4
+    removed = idx.evict(T0 + timedelta(days=1))
+    assert removed == 2 and idx.size_hint() == 2
+    old_sid = story_id_for("old1")
+    # nothing points at the old articles or their story any more
+    for key, value in store.items():
+        assert "old1" not in orjson.dumps(value).decode() and "old2" not in orjson.dumps(value).decode(), key
+        assert old_sid not in key
+    assert "a:new1" in store and "a:new2" in store and "s:" + story_id_for("new1") in store
+    # recent articles are still found; the evicted story is not
+    assert add(idx, "new3", body(MAYOR[:4]), T0 + timedelta(days=8, minutes=5)).duplicate_of == "new1"
+    assert add(idx, "old3", body(FLOOD), T0 + timedelta(days=8, minutes=6)).status == "unique"
+
+
+def test_a_story_lives_while_its_copies_are_recent():
+    idx = DedupIndex({})
+    add(idx, "a1", body(FLOOD), T0)
+    add(idx, "a2", body(FLOOD[:6]), T0 + timedelta(days=3))
+    idx.evict(T0 + timedelta(days=1))  # a1 goes, its story stays: a2 was seen after the cutoff
+    assert "a:a1" not in idx.store and "a:a2" in idx.store
+    v = add(idx, "a3", body(FLOOD[:6]), T0 + timedelta(days=3, hours=1))
+    assert (v.status, v.story_id, v.story["copies"]) == ("duplicate", story_id_for("a1"), 2)
+
+
+def test_eviction_cost_is_what_it_removes_not_the_index_size():
+    store = JsonStore()
+    idx = DedupIndex(store)
+    idx.evict(T0 - timedelta(days=30))  # the one-time sweep for entries of the first layout
+    add(idx, "old", body(FLOOD), T0)
+    for n in range(40):
+        add(idx, f"r{n}", body(OTHER) + f" Report number {n} of {n * 7} pages.", T0 + timedelta(days=7, minutes=n))
+    store.iterations = 0
+    reads = []
+    get = store.__getitem__
+    store.__getitem__ = lambda k: reads.append(k) or get(k)  # type: ignore[method-assign]
+    assert idx.evict(T0 + timedelta(days=1)) == 1
+    assert store.iterations == 0  # no scan of the store
+    assert not any(k.startswith("a:r") for k in reads)  # recent articles are not even read
+    assert idx.size_hint() == 40
+
+
+def test_a_busy_minute_spills_into_chunks_and_is_evicted_whole():
+    idx = DedupIndex({})
+    n = BUCKET_CHUNK + 20
+    for i in range(n):
+        add(idx, f"b{i}", f"Bulletin {i}: the market closed at {i * 13} points after {i * 7} trades today.", T0)
+    assert f"t:{int(T0.timestamp() // 60)}.1" in idx.store
+    assert idx.evict(T0 + timedelta(minutes=2)) == n
+    assert not [k for k in idx.store if k[:2] in ("a:", "h:", "k:", "t:", "s:")]
