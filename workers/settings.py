@@ -57,7 +57,7 @@ class Settings:
     article_timeout_seconds: float = 10.0
     # Dedup
     dedup_window_days: float = 7.0
-    dedup_threshold: float = 0.5
+    dedup_threshold: float = 0.7  # containment of the shorter body in the longer (BENCHMARKS.md, Near-duplicates)
     # Site templates learned from the stream
     template_min_articles: int = 20
     template_line_ratio: float = 0.3

@@ -66,7 +66,7 @@ class Pipeline:
         dedup_store: MutableMapping | None = None,
         template_store: MutableMapping | None = None,
         limits: Limits = Limits(),
-        dedup_threshold: float = 0.5,
+        dedup_threshold: float = 0.7,
         template_min_articles: int = 20,
         template_ratio: float = 0.3,
         template_max_lines: int = 5000,
