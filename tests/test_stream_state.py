@@ -141,3 +141,37 @@ def test_tansu_end_offsets_need_single_record_batches(broker, tmp_path):
         pytest.skip("only about the embedded Tansu broker")
     s = stream_settings(broker, uuid.uuid4().hex[:8], tmp_path)
     assert not end_offsets_are_exclusive(s), "Tansu now reports end offsets like Kafka: the workaround can go"
+
+
+def test_site_templates_survive_sigkill(broker, tmp_path):
+    """Template lines learned from a site's articles are still known after a crash and restart."""
+    uid = uuid.uuid4().hex[:8]
+    s = stream_settings(broker, uid, tmp_path)
+    create_topics(s)
+    template = ["Harbour Light Courier | Since 1911", "Tips? Write to the newsroom desk tonight",
+                "Members read without limits, join the circle"]
+    bodies = [body for _, body in stories(26)]
+
+    def page(i: int, body: str) -> bytes:
+        paras = [p for p in body.split("\n") if p.strip()][:6]
+        text = "\n".join([template[0], *paras[:3], template[1], *paras[3:], template[2]])
+        return orjson.dumps({"url": f"https://www.harbourlight.example/news/{i}", "text": text, "title": f"Item {i}"})
+
+    w = start_worker(s, tmp_path / "before.log")
+    try:
+        produce_lines(s, [page(i, b) for i, b in enumerate(bodies[:25])])
+        outcomes(s, 25)
+        time.sleep(4)  # past the commit interval
+    finally:
+        w.send_signal(signal.SIGKILL)
+        w.wait()
+    w = start_worker(s, tmp_path / "after.log")
+    try:
+        produce_lines(s, [page(25, bodies[25])])
+        topics = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
+        got = read_until(s, topics, lambda g: any(e.get("title") == "Item 25" for t in topics[:2] for e in g[t]))
+    finally:
+        stop_worker(w)
+    last = next(e for t in topics[:2] for e in got[t] if e.get("title") == "Item 25")
+    assert not any(line in last["body"] for line in template), last["body"][:500]
+    assert [p for p in bodies[25].split("\n") if p.strip()][0][:60] in last["body"]
