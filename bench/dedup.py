@@ -19,7 +19,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
 import dedup_data as D  # noqa: E402
+from bench import common  # noqa: E402
 from workers.core import fingerprint as F  # noqa: E402
 from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _sketch_and_keys  # noqa: E402
 
@@ -153,9 +153,12 @@ class Rensa(_Stories):
         self.keys: list[str] = []
         self.mh: list[object] = []
 
+    def features(self, body):
+        return word_shingles(body)
+
     def add(self, aid, body):
         m = self.RMinHash(num_perm=self.num_perm, seed=42)
-        m.update(word_shingles(body))
+        m.update(self.features(body))
         best, best_j = None, 0.0
         for c in self.lsh.query(m):
             j = m.jaccard(self.mh[c])
@@ -170,18 +173,8 @@ class Rensa(_Stories):
 class RensaWords(Rensa):
     name = "rensa-words"  # rensa's own README setup: whitespace tokens, no shingles
 
-    def add(self, aid, body):
-        m = self.RMinHash(num_perm=self.num_perm, seed=42)
-        m.update(body.split())
-        best, best_j = None, 0.0
-        for c in self.lsh.query(m):
-            j = m.jaccard(self.mh[c])
-            if j >= self.threshold and j > best_j:
-                best, best_j = self.keys[c], j
-        self.lsh.insert(len(self.keys), m)
-        self.keys.append(aid)
-        self.mh.append(m)
-        return self.assign(aid, best)
+    def features(self, body):
+        return body.split()
 
 
 SYSTEMS = {"newsworker": Newsworker, "datasketch": Datasketch, "simhash": SimhashSys, "rensa": Rensa}
@@ -629,16 +622,7 @@ def print_seeds(rows: list[dict]) -> None:
 # -- main ---------------------------------------------------------------------------------------
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}, numpy {np.__version__}, "
-            f"load average {os.getloadavg()[0]:.2f}")
+    return f"{common.machine()}, numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}"
 
 
 def main(argv=None) -> int:
