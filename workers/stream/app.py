@@ -32,6 +32,7 @@ from . import metrics as m
 log = logging.getLogger("newsworker")
 
 EVICT_EVERY_SECONDS = 600.0
+TEMPLATE_COUNT_EVERY_SECONDS = 10.0
 
 
 def faust_settings(s: Settings) -> dict:
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     index = app.Table("dedup-index", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # for tests and the health views
-    state = {"last_evict": time.monotonic()}
+    state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
 
     async def publish(outcome: Outcome) -> None:
         await outputs[outcome.kind].send(key=outcome.key.encode() if outcome.key else None, value=_dumps(outcome.value))
@@ -147,7 +148,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
                 key=None,
                 value=_dumps({"source": envelope["source"], "payload": envelope["payload"], "built": _built_dict(built)}),
             )
-            m.TEMPLATE_LINE_COUNTERS.set(pipeline.templates.size_hint())
+            if time.monotonic() - state["last_template_count"] > TEMPLATE_COUNT_EVERY_SECONDS:
+                state["last_template_count"] = time.monotonic()  # a count walks every site's record
+                m.TEMPLATE_LINE_COUNTERS.set(pipeline.templates.size_hint())
 
     @app.agent(to_dedup, name="dedup")
     async def dedup(stream):
