@@ -73,6 +73,11 @@ class SiteTemplates:
             if rec is not None:
                 self.store["d:" + d] = rec
 
+    def forget_pending(self) -> None:
+        """Drop counts not yet written: after a rebalance the stored records are the truth (the
+        articles behind the dropped counts were at most ``flush_every - 1`` per site)."""
+        self._pending.clear()
+
     def size_hint(self) -> int:
         """Line counters held, over all domains."""
         total = 0

@@ -191,6 +191,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def lag_probe():
         await _update_lag(app, set(s.raw_topics))
 
+    @app.on_partitions_revoked.connect
+    async def _forget_unwritten_counts(app_, revoked, **kwargs):
+        # A site's partition may come back after another worker updated its record: never
+        # let a stale in-memory copy overwrite it.
+        pipeline.templates.forget_pending()
+
     @app.on_after_configured.connect
     def _log_settings(app_, **kwargs):
         log.info("newsworker settings: %s", s.public())
