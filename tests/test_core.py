@@ -206,3 +206,18 @@ def test_article_id_stable_from_canonical_url():
     d = Pipeline(limits=Limits(timeout_seconds=0)).process(
         orjson.dumps({"text": "Tanpa URL sama sekali untuk artikel ini ya."}), Source(line=2))
     assert c.value["id"] == d.value["id"] != a.value["id"]
+
+
+def test_site_templates_bounded_flushed_and_forgotten():
+    from workers.core.templates import SiteTemplates
+
+    store: dict = {}
+    t = SiteTemplates(store, min_articles=4, ratio=0.5, max_lines=8, flush_every=3)
+    for i in range(4):
+        t.observe("site.example", {"menu", "footer", f"body-{i}-a", f"body-{i}-b"})
+    assert store["d:site.example"]["n"] == 3  # written every 3 articles
+    assert t.template_lines("site.example") == {"menu", "footer"}  # the unwritten 4th counts in memory
+    assert len(t._record("site.example")["lines"]) <= 8  # bounded: the rarest lines are dropped first
+    t.forget_pending()
+    assert t.template_lines("site.example") == frozenset()  # back to the stored 3 articles: below min_articles
+    assert t.template_lines("other.example") == frozenset() and t.template_lines(None) == frozenset()
