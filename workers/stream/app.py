@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 
 import faust
 import orjson
@@ -33,6 +34,7 @@ log = logging.getLogger("newsworker")
 
 EVICT_EVERY_SECONDS = 600.0
 TEMPLATE_COUNT_EVERY_SECONDS = 10.0
+PROGRESS_EVERY_SECONDS = 60.0
 
 
 def faust_settings(s: Settings) -> dict:
@@ -98,10 +100,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # for tests and the health views
     state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
+    since_report: Counter = Counter()  # outcomes since the last progress line in the log
 
     async def publish(outcome: Outcome) -> None:
         await outputs[outcome.kind].send(key=outcome.key.encode() if outcome.key else None, value=_dumps(outcome.value))
         m.EVENTS_PUBLISHED.labels(outcome=outcome.kind).inc()
+        since_report[outcome.kind] += 1
         if outcome.kind == "deadletter":
             m.DEADLETTERS.labels(reason=outcome.value["error"]["reason"]).inc()
             log.warning("dead letter %s at %s: %s", outcome.value["error"]["reason"], outcome.value["source"],
@@ -186,6 +190,14 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def readyz(web_view, request):
         ready, detail = _readiness(app)
         return web_view.json({"status": "ready" if ready else "not ready", **detail}, status=200 if ready else 503)
+
+    @app.timer(interval=PROGRESS_EVERY_SECONDS)
+    async def progress_log():
+        if since_report:
+            log.info("last %.0f s: %d articles, %d duplicates, %d dead letters; dedup index holds %d articles",
+                     PROGRESS_EVERY_SECONDS, since_report["article"], since_report["duplicate"],
+                     since_report["deadletter"], pipeline.dedup.size_hint())
+            since_report.clear()
 
     @app.timer(interval=15.0)
     async def lag_probe():
