@@ -14,8 +14,10 @@ dedup index files it; a copy is found because it shares at least one of them
 with its original (``QUERY_ANCHORS`` of its own are looked up). The parameters
 were chosen from measurements: BENCHMARKS.md, "Near-duplicates".
 
-Everything runs as a few numpy passes over the UTF-8 bytes, no Python loop per
-word (~50-60 us for a 500-word body on the benchmark machine). Tokenisation is
+The tokenise-and-hash step runs in the C extension ``workers.core._sketch``
+(two passes over the UTF-8 bytes) when it was built, else as a few numpy passes
+over them, no Python loop per word (``_analyse_numpy``: the reference; both give
+bit-identical results, tests/test_sketch_accel.py). Tokenisation is
 exactly ``re.findall(r"\\w+", text.lower())``, so ``content_hash`` is unchanged
 from the first version of this module. Hashes are fixed (no random seeds): the
 same body gives the same sketch in every process, on every machine.
@@ -77,6 +79,13 @@ _POW = _powers(_P, _POW_CACHE)
 _IPOW = _powers(_P_INV, _POW_CACHE)
 _EMPTY_HASH = hashlib.blake2b(b"", digest_size=16).hexdigest()
 
+try:  # the same tokenise-and-hash in C; built by `pip install` when a C compiler is there
+    from . import _sketch
+except ImportError:  # pragma: no cover - depends on the build
+    _sketch = None
+else:
+    _sketch.init(_BYTE_HASH.tobytes(), np.array(_MIX, dtype=_U64).tobytes(), _P, int(_DROP))
+
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
@@ -120,8 +129,21 @@ def _fix_non_ascii(b: np.ndarray) -> np.ndarray:
     return b
 
 
+def _c_input(text: str) -> str | bytes:
+    """What the C functions take: an ASCII str as it is (they lower-case it), else the lower-cased UTF-8."""
+    return text if text.isascii() and isinstance(text, str) else text.lower().encode("utf-8")
+
+
 def _analyse(text: str, k: int = SHINGLE, size: int = SKETCH) -> tuple[str, np.ndarray]:
     """(content hash, sketch as a sorted uint64 array) of a text."""
+    if _sketch is not None and 1 <= k <= len(_MIX) and size >= 0:
+        joined, sk = _sketch.sketch(_c_input(text), k, size)
+        return hashlib.blake2b(joined, digest_size=16).hexdigest(), np.frombuffer(sk, dtype=_U64)
+    return _analyse_numpy(text, k, size)
+
+
+def _analyse_numpy(text: str, k: int = SHINGLE, size: int = SKETCH) -> tuple[str, np.ndarray]:
+    """``_analyse`` in numpy: the reference for the C extension, and the fallback without it."""
     low = text.lower()
     raw = low.encode("utf-8")
     if not low.isascii():
@@ -190,7 +212,15 @@ def anchor_keys(sketch: np.ndarray | list[int] | tuple[int, ...], count: int = Q
 
 
 def fingerprint(text: str) -> Fingerprint:
-    ch, sk = _analyse(text)
+    if _sketch is not None:
+        joined, sk, keys = _sketch.fingerprint(_c_input(text), SHINGLE, SKETCH, QUERY_ANCHORS)
+        return Fingerprint(hashlib.blake2b(joined, digest_size=16).hexdigest(), sk, keys)
+    return _fingerprint_numpy(text)
+
+
+def _fingerprint_numpy(text: str) -> Fingerprint:
+    """``fingerprint`` without the C extension (the reference)."""
+    ch, sk = _analyse_numpy(text)
     return Fingerprint(ch, tuple(sk.tolist()), anchor_keys(sk))
 
 

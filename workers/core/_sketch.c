@@ -1,0 +1,494 @@
+/* workers.core._sketch: the tokenise-and-hash step of workers/core/fingerprint.py in C.
+ *
+ * Bit-identical to fingerprint._analyse_numpy (the reference, and the fallback when this module is not built):
+ * for the text lower-cased and UTF-8 encoded (see below), characters that are not word characters (str.isalnum() or "_")
+ * separate tokens; each token hashes to sum(BYTE_HASH[byte_j] * P**j) mod 2**64; each run of k consecutive token
+ * hashes to sum(th[i+j] * MIX[j]) mod 2**64, top HASH_BITS bits (one value from all tokens when there are fewer than
+ * k); the sketch is the `size` smallest distinct values, ascending. The byte-hash table and the constants are given
+ * once by fingerprint.py (init()), so they live in one place.
+ *
+ * The text comes as an ASCII str (lower-cased here exactly like str.lower(): A-Z to a-z, which saves two copies) or
+ * as bytes: text.lower().encode("utf-8") for any other text. Bytes must be valid UTF-8 (what str.encode gives);
+ * invalid bytes do not crash but are not guaranteed to tokenise like the numpy path.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define MAX_K 8
+
+static uint64_t byte_hash[256];
+static uint64_t mix[MAX_K];
+static int n_mix = 0;
+static uint64_t base_p = 0;
+static int drop = 0;
+static int ready = 0;
+static unsigned char ascii_word[128];
+static unsigned char ascii_map[128]; /* the byte for a word character, else a space */
+static unsigned char ascii_map_lower[128]; /* the same, lower-cased (A-Z: a-z, as str.lower() on ASCII) */
+static int ascii_ranges = 0;         /* ASCII word characters are exactly [0-9A-Za-z_] (checked at import) */
+static unsigned char bmp_word[0x10000 / 8]; /* bit set: code point is a word character */
+
+static inline int is_word_cp(uint32_t cp) {
+    if (cp < 0x10000) return (bmp_word[cp >> 3] >> (cp & 7)) & 1;
+    return Py_UNICODE_ISALNUM((Py_UCS4)cp) ? 1 : 0;
+}
+
+/* -- sorting and selecting uint64 -------------------------------------------------------------------------------- */
+
+static void insertion_sort(uint64_t *a, Py_ssize_t n) {
+    for (Py_ssize_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        Py_ssize_t j = i;
+        while (j > 0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
+        a[j] = v;
+    }
+}
+
+static void sift_down(uint64_t *a, Py_ssize_t start, Py_ssize_t n) {
+    Py_ssize_t root = start;
+    for (;;) {
+        Py_ssize_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && a[child] < a[child + 1]) child++;
+        if (a[root] >= a[child]) return;
+        uint64_t t = a[root]; a[root] = a[child]; a[child] = t;
+        root = child;
+    }
+}
+
+static void heap_sort(uint64_t *a, Py_ssize_t n) {
+    for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) sift_down(a, i, n);
+    for (Py_ssize_t end = n - 1; end > 0; end--) {
+        uint64_t t = a[0]; a[0] = a[end]; a[end] = t;
+        sift_down(a, 0, end);
+    }
+}
+
+static inline uint64_t median3(uint64_t x, uint64_t y, uint64_t z) {
+    if (x < y) { if (y < z) return y; return x < z ? z : x; }
+    if (x < z) return x;
+    return y < z ? z : y;
+}
+
+/* Hoare partition around a pivot value: returns j such that a[0..j] <= pivot <= a[j+1..n-1], 0 <= j < n-1. */
+static Py_ssize_t partition(uint64_t *a, Py_ssize_t n) {
+    uint64_t pivot = median3(a[0], a[n / 2], a[n - 1]);
+    Py_ssize_t i = -1, j = n;
+    for (;;) {
+        do { i++; } while (a[i] < pivot);
+        do { j--; } while (a[j] > pivot);
+        if (i >= j) return j;
+        uint64_t t = a[i]; a[i] = a[j]; a[j] = t;
+    }
+}
+
+static void intro_sort(uint64_t *a, Py_ssize_t n, int depth) {
+    while (n > 16) {
+        if (depth-- <= 0) { heap_sort(a, n); return; }
+        Py_ssize_t j = partition(a, n) + 1;
+        if (j < n - j) { intro_sort(a, j, depth); a += j; n -= j; }
+        else { intro_sort(a + j, n - j, depth); n = j; }
+    }
+    insertion_sort(a, n);
+}
+
+static int log2_depth(Py_ssize_t n) {
+    int d = 0;
+    while (n > 1) { n >>= 1; d++; }
+    return 2 * d + 4;
+}
+
+static void sort_u64(uint64_t *a, Py_ssize_t n) { intro_sort(a, n, log2_depth(n)); }
+
+static Py_ssize_t dedupe_sorted(uint64_t *a, Py_ssize_t n) {
+    if (n == 0) return 0;
+    Py_ssize_t w = 1;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (a[i] != a[w - 1]) a[w++] = a[i];
+    return w;
+}
+
+/* -- the core ------------------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    char *joined;       /* the tokens joined by single spaces */
+    Py_ssize_t joined_len;
+    uint64_t *sketch;   /* points into work */
+    Py_ssize_t sketch_len;
+    void *mem;          /* an allocation of its own (large inputs, or `kept` busy), else NULL */
+    int uses_kept;
+} result_t;
+
+/* Working memory, kept between calls (a fresh allocation each time costs page faults). Only used with the GIL
+ * held. Inputs that need more than KEEP_MAX get their own allocation, freed after the call, and so does a call made
+ * while the kept memory is in use (building the results can run a finaliser that fingerprints again). */
+#define KEEP_MAX ((size_t)1 << 20)
+static char *kept = NULL;
+static size_t kept_size = 0;
+static int kept_busy = 0;
+
+static char *work_memory(size_t bytes, result_t *r) {
+    r->mem = NULL;
+    r->uses_kept = 0;
+    if (!kept_busy && bytes <= KEEP_MAX) {
+        if (bytes > kept_size) {
+            size_t want = KEEP_MAX < 2 * bytes ? KEEP_MAX : 2 * bytes;
+            char *m = PyMem_Realloc(kept, want);
+            if (!m) return NULL;
+            kept = m;
+            kept_size = want;
+        }
+        kept_busy = 1;
+        r->uses_kept = 1;
+        return kept;
+    }
+    r->mem = PyMem_Malloc(bytes);
+    return r->mem;
+}
+
+static void result_free(result_t *r) {
+    PyMem_Free(r->mem);
+    r->mem = NULL;
+    if (r->uses_kept) kept_busy = 0;
+    r->uses_kept = 0;
+}
+
+/* The `size` smallest distinct values of a[0..m-1], ascending, in *out[0..return-1]. tmp: room for m + 1 values.
+ * A counting sort on the top bits (the values are hashes: uniform) brings the smallest values to the front, almost
+ * sorted; an insertion sort finishes them. Few unpredictable branches, unlike a quicksort/quickselect. */
+static Py_ssize_t bottom_distinct(uint64_t *a, uint64_t *tmp, Py_ssize_t m, Py_ssize_t size, uint64_t **out) {
+    uint32_t cnt[4096];
+    if ((uint64_t)m >= UINT32_MAX) { /* counts would overflow: just sort */
+        sort_u64(a, m);
+        Py_ssize_t d = dedupe_sorted(a, m);
+        *out = a;
+        return d < size ? d : size;
+    }
+    int value_bits = 64 - drop, nbits = 4;
+    while (nbits < 12 && ((Py_ssize_t)1 << nbits) < m) nbits++;
+    if (nbits > value_bits) nbits = value_bits;
+    int shift = value_bits - nbits;
+    Py_ssize_t nb = (Py_ssize_t)1 << nbits;
+    Py_ssize_t want = size + 16 < m ? size + 16 : m;
+    memset(cnt, 0, (size_t)nb * sizeof(uint32_t));
+    for (Py_ssize_t t = 0; t < m; t++) cnt[a[t] >> shift]++;
+    Py_ssize_t cum = 0, last = 0;
+    for (last = 0; last < nb; last++) {
+        Py_ssize_t c = cnt[last];
+        cnt[last] = (uint32_t)cum; /* now the bucket's first slot */
+        cum += c;
+        if (cum >= want) break;
+    }
+    if (last == nb) last = nb - 1;
+    /* Values of buckets 0..last to tmp[0..cum-1] in bucket order; the others to the spare slot tmp[cum]. */
+    for (Py_ssize_t t = 0; t < m; t++) {
+        uint64_t v = a[t];
+        uint64_t bk = v >> shift;
+        uint32_t in = bk <= (uint64_t)last;
+        uint32_t pos = in ? cnt[bk] : (uint32_t)cum;
+        tmp[pos] = v;
+        cnt[bk] += in;
+    }
+    if (cum > 8 * want + 256) sort_u64(tmp, cum); /* crowded buckets (not from uniform hashes): no insertion sort */
+    else insertion_sort(tmp, cum);
+    Py_ssize_t d = dedupe_sorted(tmp, cum);
+    if (d >= size || cum == m) {
+        *out = tmp;
+        return d < size ? d : size;
+    }
+    /* Many repeated shingles: fewer than `size` distinct values among the smallest; the distinct values of all. */
+    sort_u64(a, m);
+    d = dedupe_sorted(a, m);
+    *out = a;
+    return d < size ? d : size;
+}
+
+static inline uint64_t pow_u64(uint64_t b, uint64_t e) {
+    uint64_t r = 1;
+    while (e) { if (e & 1) r *= b; b *= b; e >>= 1; }
+    return r;
+}
+
+/* 0 on success, -1 with an exception set. */
+static int analyse(const unsigned char *s, Py_ssize_t n, int lower, int k, Py_ssize_t size, result_t *r) {
+    /* Tokens: at most (n + 1) / 2. Buffers: joined (n + 1 bytes), token hashes, shingle hashes, sorting space. */
+    Py_ssize_t max_tok = n / 2 + 2;
+    size_t head = ((size_t)n + 16) & ~(size_t)7;
+    size_t bytes = 2 * head + sizeof(uint64_t) * (size_t)(3 * max_tok + 4);
+    char *mem = work_memory(bytes, r);
+    if (!mem) { PyErr_NoMemory(); return -1; }
+    char *tmp_bytes = mem + head;
+    uint64_t *th = (uint64_t *)(mem + 2 * head);
+    uint64_t *sh = th + max_tok + 1;
+    uint64_t *tmp = sh + max_tok + 1;
+    unsigned char *out = (unsigned char *)mem;
+    const uint64_t P = base_p;
+    uint64_t lp[64];
+    lp[0] = 1;
+    for (int q = 1; q < 64; q++) lp[q] = lp[q - 1] * P;
+    /* Pass 1: the text with every byte of a non-word character turned into a space (mb), then " x". */
+    unsigned char *mb = (unsigned char *)tmp_bytes;
+    const unsigned char *amap = lower ? ascii_map_lower : ascii_map;
+    Py_ssize_t i = 0;
+    while (i < n) {
+#if defined(__SSE2__)
+        /* 16 ASCII bytes at a time */
+        if (ascii_ranges) {
+            const __m128i space = _mm_set1_epi8(' ');
+            const __m128i case_bit = _mm_set1_epi8(lower ? 0x20 : 0);
+            while (i + 16 <= n) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+                if (_mm_movemask_epi8(v)) break; /* a byte >= 0x80 */
+                __m128i num = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+                __m128i small = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+                __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+                __m128i word = _mm_or_si128(_mm_or_si128(num, small), _mm_or_si128(upper, _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+                v = _mm_or_si128(v, _mm_and_si128(upper, case_bit)); /* A-Z to a-z for an ASCII str */
+                _mm_storeu_si128((__m128i *)(mb + i), _mm_or_si128(_mm_and_si128(word, v), _mm_andnot_si128(word, space)));
+                i += 16;
+            }
+            if (i >= n) break;
+        }
+#endif
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            mb[i++] = amap[c];
+            continue;
+        }
+        Py_ssize_t len = 1;
+        int w = 1; /* stray continuation byte, 0xF8..0xFF or a cut sequence: invalid UTF-8, kept as it is */
+        if (c >= 0xC0 && c < 0xF8) {
+            Py_ssize_t l = c < 0xE0 ? 2 : (c < 0xF0 ? 3 : 4);
+            if (i + l <= n) {
+                uint32_t cp;
+                if (l == 2) cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+                else if (l == 3) cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+                else cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[i + 1] & 0x3F) << 12)
+                          | ((uint32_t)(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
+                w = is_word_cp(cp);
+                len = l;
+            }
+        }
+        for (Py_ssize_t q = 0; q < len; q++) mb[i + q] = w ? s[i + q] : ' ';
+        i += len;
+    }
+    mb[n] = ' ';
+    mb[n + 1] = 'x'; /* stops the skipping of spaces */
+    /* Pass 2: tokens (runs of non-spaces), their hashes, and the tokens joined by single spaces. */
+    Py_ssize_t jl = 0, nt = 0;
+    i = 0;
+    for (;;) {
+        while (mb[i] == ' ') i++;
+        if (i >= n) break;
+        const unsigned char *p = mb + i;
+        unsigned char *o = out + jl;
+        uint64_t h = 0;
+        Py_ssize_t j = 0;
+        while (p[j] != ' ' && j < 64) {
+            h += byte_hash[p[j]] * lp[j];
+            o[j] = p[j];
+            j++;
+        }
+        if (p[j] != ' ') { /* a token longer than 64 bytes */
+            uint64_t pp = lp[63] * P;
+            while (p[j] != ' ') {
+                h += byte_hash[p[j]] * pp;
+                pp *= P;
+                o[j] = p[j];
+                j++;
+            }
+        }
+        o[j] = ' ';
+        jl += j + 1;
+        th[nt++] = h;
+        i += j;
+    }
+    if (jl > 0) jl--; /* the space after the last token */
+    r->joined = (char *)out;
+    r->joined_len = jl;
+    r->sketch = sh;
+    if (nt == 0 || size <= 0) { r->sketch_len = 0; return 0; }
+    Py_ssize_t m;
+    if (nt >= k) {
+        m = nt - k + 1;
+        if (k == 3) {
+            const uint64_t m0 = mix[0], m1 = mix[1], m2 = mix[2];
+            for (Py_ssize_t t = 0; t < m; t++) sh[t] = (th[t] * m0 + th[t + 1] * m1 + th[t + 2] * m2) >> drop;
+        } else {
+            for (Py_ssize_t t = 0; t < m; t++) {
+                uint64_t v = 0;
+                for (int q = 0; q < k; q++) v += th[t + q] * mix[q];
+                sh[t] = v >> drop;
+            }
+        }
+    } else {
+        uint64_t v = 0;
+        for (Py_ssize_t q = 0; q < nt; q++) v += th[q] * mix[q];
+        sh[0] = v >> drop;
+        m = 1;
+    }
+    r->sketch_len = bottom_distinct(sh, tmp, m, size, &r->sketch);
+    return 0;
+}
+
+/* The text argument: an ASCII str (lower-cased here, as str.lower() would), or bytes: text.lower().encode("utf-8"). */
+typedef struct {
+    Py_buffer buf;
+    int has_buf;
+    const unsigned char *data;
+    Py_ssize_t len;
+    int lower;
+} input_t;
+
+static void input_release(input_t *in) {
+    if (in->has_buf) PyBuffer_Release(&in->buf);
+    in->has_buf = 0;
+}
+
+static int parse(PyObject *args, const char *fmt, input_t *in, int *k, Py_ssize_t *size, Py_ssize_t *keys) {
+    PyObject *obj;
+    in->has_buf = 0;
+    if (!ready) { PyErr_SetString(PyExc_RuntimeError, "workers.core._sketch: init() not called"); return -1; }
+    int ok = keys ? PyArg_ParseTuple(args, fmt, &obj, k, size, keys) : PyArg_ParseTuple(args, fmt, &obj, k, size);
+    if (!ok) return -1;
+    if (*k < 1 || *k > n_mix) {
+        PyErr_Format(PyExc_ValueError, "k must be 1..%d", n_mix);
+        return -1;
+    }
+    if (PyUnicode_Check(obj)) {
+        if (PyUnicode_READY(obj) < 0) return -1;
+        if (!PyUnicode_IS_ASCII(obj)) {
+            PyErr_SetString(PyExc_ValueError, "a str must be ASCII; pass text.lower().encode('utf-8') otherwise");
+            return -1;
+        }
+        in->data = PyUnicode_1BYTE_DATA(obj);
+        in->len = PyUnicode_GET_LENGTH(obj);
+        in->lower = 1;
+        return 0;
+    }
+    if (PyObject_GetBuffer(obj, &in->buf, PyBUF_SIMPLE) < 0) return -1;
+    in->has_buf = 1;
+    in->data = (const unsigned char *)in->buf.buf;
+    in->len = in->buf.len;
+    in->lower = 0;
+    return 0;
+}
+
+/* sketch(text: ASCII str or bytes (see input_t), k: int, size: int) -> (joined: bytes, sketch: bytearray of native uint64) */
+static PyObject *py_sketch(PyObject *self, PyObject *args) {
+    input_t in;
+    int k;
+    Py_ssize_t size;
+    if (parse(args, "Oin", &in, &k, &size, NULL) < 0) return NULL;
+    result_t r = {0};
+    int rc = analyse(in.data, in.len, in.lower, k, size, &r);
+    input_release(&in);
+    if (rc < 0) return NULL;
+    PyObject *joined = PyBytes_FromStringAndSize(r.joined, r.joined_len);
+    PyObject *sk = PyByteArray_FromStringAndSize((const char *)r.sketch, r.sketch_len * (Py_ssize_t)sizeof(uint64_t));
+    result_free(&r);
+    if (!joined || !sk) { Py_XDECREF(joined); Py_XDECREF(sk); return NULL; }
+    PyObject *res = PyTuple_Pack(2, joined, sk);
+    Py_DECREF(joined); Py_DECREF(sk);
+    return res;
+}
+
+/* fingerprint(text: ASCII str or bytes, k: int, size: int, keys: int) -> (joined: bytes, sketch: tuple[int], anchor keys: tuple[str])
+ * Anchor key of a value: the hex of its first 6 little-endian bytes (fingerprint.anchor_keys). */
+static PyObject *py_fingerprint(PyObject *self, PyObject *args) {
+    input_t in;
+    int k;
+    Py_ssize_t size, nkeys;
+    if (parse(args, "Oinn", &in, &k, &size, &nkeys) < 0) return NULL;
+    result_t r = {0};
+    int rc = analyse(in.data, in.len, in.lower, k, size, &r);
+    input_release(&in);
+    if (rc < 0) return NULL;
+    PyObject *joined = NULL, *sk = NULL, *keys = NULL, *res = NULL;
+    joined = PyBytes_FromStringAndSize(r.joined, r.joined_len);
+    if (!joined) goto done;
+    sk = PyTuple_New(r.sketch_len);
+    if (!sk) goto done;
+    for (Py_ssize_t i = 0; i < r.sketch_len; i++) {
+        PyObject *v = PyLong_FromUnsignedLongLong((unsigned long long)r.sketch[i]);
+        if (!v) goto done;
+        PyTuple_SET_ITEM(sk, i, v);
+    }
+    if (nkeys < 0) nkeys = 0;
+    Py_ssize_t nk = r.sketch_len < nkeys ? r.sketch_len : nkeys;
+    keys = PyTuple_New(nk);
+    if (!keys) goto done;
+    static const char hexd[] = "0123456789abcdef";
+    for (Py_ssize_t i = 0; i < nk; i++) {
+        char hx[12];
+        uint64_t v = r.sketch[i];
+        for (int b = 0; b < 6; b++) {
+            unsigned char byte = (unsigned char)(v >> (8 * b));
+            hx[2 * b] = hexd[byte >> 4];
+            hx[2 * b + 1] = hexd[byte & 15];
+        }
+        PyObject *s = PyUnicode_FromStringAndSize(hx, 12);
+        if (!s) goto done;
+        PyTuple_SET_ITEM(keys, i, s);
+    }
+    res = PyTuple_Pack(3, joined, sk, keys);
+done:
+    result_free(&r);
+    Py_XDECREF(joined); Py_XDECREF(sk); Py_XDECREF(keys);
+    return res;
+}
+
+/* init(byte_hash: bytes (256 native uint64), mix: bytes (native uint64 each), p: int, drop: int) */
+static PyObject *py_init(PyObject *self, PyObject *args) {
+    Py_buffer bh, mx;
+    unsigned long long p;
+    int d;
+    if (!PyArg_ParseTuple(args, "y*y*Ki", &bh, &mx, &p, &d)) return NULL;
+    if (bh.len != 256 * (Py_ssize_t)sizeof(uint64_t) || mx.len % (Py_ssize_t)sizeof(uint64_t) != 0
+        || mx.len == 0 || mx.len > MAX_K * (Py_ssize_t)sizeof(uint64_t) || d < 0 || d > 63) {
+        PyBuffer_Release(&bh); PyBuffer_Release(&mx);
+        PyErr_SetString(PyExc_ValueError, "init: bad tables");
+        return NULL;
+    }
+    memcpy(byte_hash, bh.buf, sizeof(byte_hash));
+    n_mix = (int)(mx.len / (Py_ssize_t)sizeof(uint64_t));
+    memcpy(mix, mx.buf, (size_t)mx.len);
+    PyBuffer_Release(&bh); PyBuffer_Release(&mx);
+    base_p = (uint64_t)p;
+    drop = d;
+    ready = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"init", py_init, METH_VARARGS, "init(byte_hash, mix, p, drop): the hashing tables (set once by fingerprint.py)"},
+    {"sketch", py_sketch, METH_VARARGS, "sketch(raw, k, size) -> (joined tokens, sketch as a bytearray of uint64)"},
+    {"fingerprint", py_fingerprint, METH_VARARGS,
+     "fingerprint(raw, k, size, keys) -> (joined tokens, sketch tuple, anchor keys tuple)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sketch", "Fingerprint sketches in C (see fingerprint.py).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__sketch(void) {
+    for (int c = 0; c < 128; c++) {
+        ascii_word[c] = (Py_UNICODE_ISALNUM((Py_UCS4)c) || c == '_') ? 1 : 0;
+        ascii_map[c] = ascii_word[c] ? (unsigned char)c : ' ';
+        ascii_map_lower[c] = ascii_word[c] ? (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c) : ' ';
+    }
+    ascii_ranges = 1;
+    for (int c = 0; c < 128; c++) {
+        int w = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (w != ascii_word[c]) ascii_ranges = 0;
+    }
+    memset(bmp_word, 0, sizeof(bmp_word));
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        if (Py_UNICODE_ISALNUM((Py_UCS4)cp) || cp == '_') bmp_word[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    return PyModule_Create(&module);
+}
