@@ -230,11 +230,12 @@ class DedupIndex:
             return
         if len(chunk[field]) >= BUCKET_CHUNK:
             more += 1
-            head = dict(head, more=more)
+            head["more"] = more
             self.store[key] = head
             ckey, chunk = f"{key}.{more}", {"a": [], "s": []}
-        chunk = dict(chunk)
-        chunk[field] = chunk[field] + [value]
+        # Changed in place, then stored again: a Faust table writes its changelog on assignment,
+        # and a copy of the chunk on every article would cost more than the rest of the index.
+        chunk[field].append(value)
         self.store[ckey] = chunk
 
     # -- eviction ------------------------------------------------------------------
