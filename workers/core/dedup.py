@@ -30,7 +30,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .fingerprint import ANCHORS, SKETCH, Fingerprint, anchor_keys, overlap, pack, resemblance, stored, unpack
+from .fingerprint import ANCHORS, SKETCH, Fingerprint, _as_array, anchor_keys, overlap, pack, resemblance, stored, unpack
 from .records import rfc3339
 
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
@@ -74,7 +74,7 @@ def _ids(value) -> list[str]:
 
 
 def _sketch_and_keys(fp: Fingerprint) -> tuple[np.ndarray, tuple[str, ...]]:
-    sig = np.array(fp.signature, dtype=np.uint64)
+    sig = _as_array(fp.signature)
     if fp.bands and len(fp.bands[0]) == 12:
         return sig, fp.bands
     # Not from this version's fingerprint() (e.g. a MinHash signature with LSH bands from the first version,

@@ -229,7 +229,7 @@ def _fingerprint_numpy(text: str) -> Fingerprint:
 def _as_array(sig) -> np.ndarray:
     if isinstance(sig, np.ndarray):
         return sig
-    return np.array(sig, dtype=_U64)
+    return np.fromiter(sig, dtype=_U64, count=len(sig))  # a third faster than np.array for a tuple of ints
 
 
 _NO_CUT = _U64(1 << HASH_BITS)
