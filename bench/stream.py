@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.common import machine, now  # noqa: E402
 from workers.settings import Settings  # noqa: E402
-from workers.tools.broker import EmbeddedBroker, free_port  # noqa: E402
+from workers.tools.broker import QUICK_GROUP, EmbeddedBroker, free_port  # noqa: E402
 from workers.tools.demo import start_worker, stop_worker  # noqa: E402
 from workers.tools.kafka_tools import create_topics, read_topics  # noqa: E402
 
@@ -71,8 +71,7 @@ def run_once(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, work
     s = replace(
         Settings(), broker=broker.url, app_id=f"bench-{uid}", raw_topics=(f"raw-{uid}",), articles_topic=f"art-{uid}",
         duplicates_topic=f"dup-{uid}", deadletter_topic=f"dead-{uid}", stories_topic=f"st-{uid}",
-        web_port=free_port(), state_dir=workdir / uid, session_timeout_seconds=10, rebalance_timeout_seconds=3,
-        heartbeat_interval_seconds=1,
+        web_port=free_port(), state_dir=workdir / uid, **QUICK_GROUP,
     )
     create_topics(s, out=open(os.devnull, "w"))
     if passthrough:

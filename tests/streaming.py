@@ -11,21 +11,20 @@ import orjson
 from kafka import KafkaProducer
 
 from workers.settings import Settings
-from workers.tools.broker import free_port
+from workers.tools.broker import QUICK_GROUP, free_port
 from workers.tools.kafka_tools import message_key
 
 
 def stream_settings(broker, uid: str, tmp, **overrides) -> Settings:
     """Fresh topics and consumer group per test: a stale group member would stall the next join."""
-    if not getattr(broker, "external", False):
-        overrides.setdefault("producer_max_batch_bytes", 1)  # Tansu: see Settings.producer_max_batch_bytes
-    return replace(
-        Settings(), broker=broker.url, app_id=f"nw-{uid}", raw_topics=(f"raw-{uid}",),
-        articles_topic=f"articles-{uid}", duplicates_topic=f"duplicates-{uid}", deadletter_topic=f"dead-{uid}",
-        stories_topic=f"stories-{uid}", web_port=free_port(), topic_partitions=4, state_dir=tmp / "state",
-        session_timeout_seconds=10.0, rebalance_timeout_seconds=3.0, heartbeat_interval_seconds=1.0,
-        **overrides,
+    names = dict(
+        app_id=f"nw-{uid}", raw_topics=(f"raw-{uid}",), articles_topic=f"articles-{uid}",
+        duplicates_topic=f"duplicates-{uid}", deadletter_topic=f"dead-{uid}", stories_topic=f"stories-{uid}",
+        web_port=free_port(), topic_partitions=4, state_dir=tmp / "state",
     )
+    if getattr(broker, "external", False):
+        return replace(Settings(), broker=broker.url, **QUICK_GROUP, **{**names, **overrides})
+    return broker.worker_settings(Settings(), **{**names, **overrides})
 
 
 def produce_lines(settings: Settings, lines: list[bytes], partitions: list[int] | None = None) -> dict[tuple[int, int], int]:

@@ -25,7 +25,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -432,18 +431,13 @@ def test_real_prometheus_evaluates_every_dashboard_and_alert_expression(broker, 
     prometheus = shutil.which("prometheus")
     if prometheus is None:
         pytest.skip("the prometheus binary is not installed (Debian package prometheus; ./dev test installs it as root)")
-    from workers.settings import Settings
     from workers.tools.broker import free_port
     from workers.tools.demo import start_worker, stop_worker
+
+    from .streaming import stream_settings
     from workers.tools.kafka_tools import create_topics, iter_lines, produce_file, read_topics
 
-    s = replace(
-        Settings(), broker=broker.url, app_id=f"nw-prom-{unique_id}", raw_topics=(f"raw-{unique_id}",),
-        articles_topic=f"articles-{unique_id}", duplicates_topic=f"duplicates-{unique_id}",
-        deadletter_topic=f"deadletter-{unique_id}", stories_topic=f"stories-{unique_id}",
-        web_port=free_port(), session_timeout_seconds=10, rebalance_timeout_seconds=3, heartbeat_interval_seconds=1,
-        state_dir=tmp_path / "state",
-    )
+    s = stream_settings(broker, f"prom-{unique_id}", tmp_path)
     outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
     per_batch = sum(1 for _ in iter_lines(str(SAMPLE)))
     worker_log, prom_log = tmp_path / "worker.log", tmp_path / "prometheus.log"

@@ -21,7 +21,6 @@ from collections import Counter
 
 import faust
 import orjson
-from aiohttp import web
 
 from ..core.article import Built
 from ..core.decode import decode

@@ -7,9 +7,16 @@ import logging
 import socket
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from ..settings import Settings
+
 log = logging.getLogger(__name__)
+
+
+# Consumer-group timings for one-machine runs: a join or a failover takes seconds, not the production defaults.
+QUICK_GROUP = {"session_timeout_seconds": 10.0, "rebalance_timeout_seconds": 3.0, "heartbeat_interval_seconds": 1.0}
 
 
 def free_port() -> int:
@@ -33,6 +40,11 @@ class EmbeddedBroker:
     @property
     def url(self) -> str:
         return f"kafka://{self.bootstrap}"
+
+    def worker_settings(self, base: Settings, **overrides) -> Settings:
+        """Settings for a worker on this broker: quick group timings, and one record per produced
+        batch so that Tansu's end offsets agree with Kafka's (see Settings.producer_max_batch_bytes)."""
+        return replace(base, broker=self.url, **QUICK_GROUP, producer_max_batch_bytes=1, **overrides)
 
     def start(self, timeout: float = 20.0) -> "EmbeddedBroker":
         try:

@@ -12,10 +12,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections import Counter, defaultdict
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -57,11 +55,9 @@ def run_demo(base: Settings, sample: str | None = None, keep_running: bool = Fal
     print(f"newsworker demo: {expected} raw messages from {sample}")
     print(f"logs and state in {workdir}")
     with EmbeddedBroker(log_file=workdir / "broker.log") as broker:
-        settings = replace(
-            base, broker=broker.url, app_id="newsworker-demo", state_dir=workdir / "state",
+        settings = broker.worker_settings(
+            base, app_id="newsworker-demo", state_dir=workdir / "state",
             web_port=base.web_port if base.web_port != 6066 else free_port(), topic_partitions=4,
-            session_timeout_seconds=10.0, rebalance_timeout_seconds=3.0, heartbeat_interval_seconds=1.0,
-            producer_max_batch_bytes=1,  # Tansu: see Settings.producer_max_batch_bytes
         )
         print(f"1/4 embedded Tansu broker on {broker.bootstrap}")
         create_topics(settings, out=open(os.devnull, "w"))
