@@ -171,8 +171,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
                 _observe_article(outcome)
             if time.monotonic() - state["last_evict"] > EVICT_EVERY_SECONDS:
                 state["last_evict"] = time.monotonic()
-                removed = pipeline.evict()
-                log.info("dedup index: evicted %d articles older than %s", removed, pipeline.dedup_window)
+                try:  # housekeeping after the verdict is out: a failure here must not stop the agent
+                    removed = pipeline.evict()
+                    log.info("dedup index: evicted %d articles older than %s", removed, pipeline.dedup_window)
+                except Exception:
+                    log.exception("dedup index: eviction failed; will try again in %.0f s", EVICT_EVERY_SECONDS)
             m.DEDUP_INDEX_ARTICLES.set(pipeline.dedup.size_hint())
 
     @app.page("/metrics")
