@@ -463,8 +463,8 @@ def speed(pool: list[str], quick: bool) -> dict:
         fps = [F.fingerprint(b) for b in batch]
         t = time.perf_counter()
         for fp in fps:
-            sig, keys = _sketch_and_keys(fp)
-            idx._best_candidate(sig, keys, "")
+            _, keys = _sketch_and_keys(fp)
+            idx._best_candidate(fp.stored, keys, "")
         rates.append(len(fps) / (time.perf_counter() - t))
     res["newsworker lookup only (no insert)"] = statistics.median(rates)
     res["rensa (word 3-shingles, as compared for quality)"] = throughput(Rensa, prefill, batches)

@@ -25,7 +25,9 @@ def same(text: str, k: int = F.SHINGLE, size: int = F.SKETCH) -> None:
     assert ch == ch_ref, text
     assert sk.dtype == sk_ref.dtype and sk.tolist() == sk_ref.tolist(), text
     if (k, size) == (F.SHINGLE, F.SKETCH):
-        assert F.fingerprint(text) == F._fingerprint_numpy(text), text
+        fp, ref = F.fingerprint(text), F._fingerprint_numpy(text)
+        assert fp == ref, text
+        assert fp.stored == ref.stored == F.stored_bytes(ref.signature), text  # (not part of ==)
 
 
 def test_accelerated_path_is_used():
@@ -113,7 +115,7 @@ def test_ascii_str_and_bytes_give_the_same():
     for text in ["Satu DUA tiga, Empat_lima!", "ABC def GHI jkl MNO", "".join(map(chr, range(128))) * 3, "x" * 100]:
         assert text.isascii()
         low = text.lower().encode("utf-8")
-        assert F._sketch.fingerprint(text, 3, 128, 12) == F._sketch.fingerprint(low, 3, 128, 12)
+        assert F._sketch.fingerprint(text, 3, 128, 12, 21) == F._sketch.fingerprint(low, 3, 128, 12, 21)
         assert F._sketch.sketch(text, 2, 64) == F._sketch.sketch(low, 2, 64)
     with pytest.raises(ValueError):
         F._sketch.sketch("caf\u00e9", 3, 128)  # a non-ASCII str must come lower-cased and encoded
@@ -153,8 +155,69 @@ def test_bad_input_does_not_crash():
     # Invalid UTF-8 straight into the C function: no crash, no read past the end.
     for raw in [b"\xff", b"\xc3", b"a \xe2\x80", b"\xf0\x9f", b"\x80\x80 abc \xc0", bytes(range(256))]:
         F._sketch.sketch(raw, 3, 128)
-        F._sketch.fingerprint(raw, 3, 128, 12)
+        F._sketch.fingerprint(raw, 3, 128, 12, 21)
     with pytest.raises(ValueError):
         F._sketch.sketch(b"a b c", 0, 128)
     with pytest.raises(ValueError):
         F._sketch.sketch(b"a b c", 9, 128)
+
+
+# -- the index's stored sketches: pack and overlap_packed in C and in numpy -------------------------------------
+
+def _numpy_only(monkeypatch, fn, *args):
+    with monkeypatch.context() as m:
+        m.setattr(F, "_sketch", None)
+        return fn(*args)
+
+
+def _sketches(rng: random.Random) -> list[tuple[int, ...]]:
+    """Real sketches (short and full bodies) and random ascending ones, some with values that share their top bits."""
+    out = [F.fingerprint(t).signature for t in ["", "satu", "satu dua tiga", "a b c d e f g h i j k l m n o p",
+                                                 " ".join(f"kata{i}" for i in range(400))]]
+    for _ in range(150):
+        n = rng.choice([0, 1, 5, 60, 127, 128, 128, 128])
+        top = 1 << rng.choice([F.HASH_BITS, 40, 24])  # small ranges: values collide once cut to 32 bits
+        out.append(tuple(sorted(rng.sample(range(top), n))))
+    return out
+
+
+def test_pack_matches_numpy(monkeypatch):
+    rng = random.Random(7)
+    for sig in _sketches(rng):
+        for anchors in (0, 1, 8, 200):
+            packed = F.pack(sig, anchors)
+            assert packed == _numpy_only(monkeypatch, F.pack, sig, anchors)
+            assert packed == F.pack(np.array(sig, dtype=np.uint64), anchors)
+            head, st = F.unpack(packed, min(anchors, len(sig)))
+            assert head.tolist() == list(sig[:anchors]) and st.tolist() == F.stored(sig).tolist()
+
+
+def test_overlap_packed_matches_numpy(monkeypatch):
+    rng = random.Random(11)
+    sigs = _sketches(rng)
+    body = " ".join(f"kata{i}" for i in range(600))
+    sigs += [F.fingerprint(body[: len(body) // 2]).signature, F.fingerprint(body).signature]  # half inside the whole
+    for _ in range(3000):
+        a, b = rng.choice(sigs), rng.choice(sigs)
+        anchors = rng.choice([0, 8])
+        full = rng.choice([F.SKETCH, 64, 1])
+        mine, packed = F.stored_bytes(a), F.pack(b, anchors)
+        got = F.overlap_packed(mine, packed, min(anchors, len(b)), full)
+        assert got == _numpy_only(monkeypatch, F.overlap_packed, mine, packed, min(anchors, len(b)), full)
+        assert got == F.overlap(F.stored(a), F.stored(b), full)
+    half, whole = sigs[-2:]
+    shared, na, nb = F.overlap_packed(F.stored_bytes(half), F.pack(whole, 8), 8)
+    assert shared / min(na, nb) > 0.9  # a body cut to half is still (almost) all inside the whole
+
+
+def test_overlap_packed_refuses_what_pack_does_not_write():
+    mine = F.stored_bytes(F.fingerprint("satu dua tiga empat").signature)
+    for bad in ["abc", "!!!!", "AAAA" * 3 + "A=AA", "é" * 8]:
+        with pytest.raises(ValueError):
+            F._sketch.overlap_packed(mine, bad, 0, 128)
+    with pytest.raises(ValueError):
+        F._sketch.overlap_packed(mine, F.pack((1, 2, 3)), 8, 128)  # fewer bytes than the anchors claim
+    with pytest.raises(ValueError):
+        F._sketch.overlap_packed(b"abc", F.pack((1, 2, 3)), 0, 128)  # not uint32
+    with pytest.raises(OverflowError):
+        F._sketch.pack((-1,), b"")

@@ -33,6 +33,10 @@ static unsigned char ascii_map_lower[128]; /* the same, lower-cased (A-Z: a-z, a
 static int ascii_ranges = 0;         /* ASCII word characters are exactly [0-9A-Za-z_] (checked at import) */
 static unsigned char bmp_word[0x10000 / 8]; /* bit set: code point is a word character */
 
+static inline void store_le32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+
 static inline int is_word_cp(uint32_t cp) {
     if (cp < 0x10000) return (bmp_word[cp >> 3] >> (cp & 7)) & 1;
     return Py_UNICODE_ISALNUM((Py_UCS4)cp) ? 1 : 0;
@@ -350,11 +354,11 @@ static void input_release(input_t *in) {
     in->has_buf = 0;
 }
 
-static int parse(PyObject *args, const char *fmt, input_t *in, int *k, Py_ssize_t *size, Py_ssize_t *keys) {
+static int parse(PyObject *args, const char *fmt, input_t *in, int *k, Py_ssize_t *size, Py_ssize_t *keys, int *shift) {
     PyObject *obj;
     in->has_buf = 0;
     if (!ready) { PyErr_SetString(PyExc_RuntimeError, "workers.core._sketch: init() not called"); return -1; }
-    int ok = keys ? PyArg_ParseTuple(args, fmt, &obj, k, size, keys) : PyArg_ParseTuple(args, fmt, &obj, k, size);
+    int ok = keys ? PyArg_ParseTuple(args, fmt, &obj, k, size, keys, shift) : PyArg_ParseTuple(args, fmt, &obj, k, size);
     if (!ok) return -1;
     if (*k < 1 || *k > n_mix) {
         PyErr_Format(PyExc_ValueError, "k must be 1..%d", n_mix);
@@ -384,7 +388,7 @@ static PyObject *py_sketch(PyObject *self, PyObject *args) {
     input_t in;
     int k;
     Py_ssize_t size;
-    if (parse(args, "Oin", &in, &k, &size, NULL) < 0) return NULL;
+    if (parse(args, "Oin", &in, &k, &size, NULL, NULL) < 0) return NULL;
     result_t r = {0};
     int rc = analyse(in.data, in.len, in.lower, k, size, &r);
     input_release(&in);
@@ -398,18 +402,26 @@ static PyObject *py_sketch(PyObject *self, PyObject *args) {
     return res;
 }
 
-/* fingerprint(text: ASCII str or bytes, k: int, size: int, keys: int) -> (joined: bytes, sketch: tuple[int], anchor keys: tuple[str])
- * Anchor key of a value: the hex of its first 6 little-endian bytes (fingerprint.anchor_keys). */
+/* fingerprint(text: ASCII str or bytes, k: int, size: int, keys: int, shift: int)
+ *   -> (joined: bytes, sketch: tuple[int], anchor keys: tuple[str], stored: bytes)
+ * Anchor key of a value: the hex of its first 6 little-endian bytes (fingerprint.anchor_keys). Stored: each value
+ * >> shift as little-endian uint32 (fingerprint.stored_bytes), made here because converting the tuple back costs more
+ * than the rest of a lookup. */
 static PyObject *py_fingerprint(PyObject *self, PyObject *args) {
     input_t in;
-    int k;
+    int k, shift;
     Py_ssize_t size, nkeys;
-    if (parse(args, "Oinn", &in, &k, &size, &nkeys) < 0) return NULL;
+    if (parse(args, "Oinni", &in, &k, &size, &nkeys, &shift) < 0) return NULL;
+    if (shift < 0 || 64 - drop - shift > 32) {
+        input_release(&in);
+        PyErr_SetString(PyExc_ValueError, "fingerprint: values do not fit 32 bits after the shift");
+        return NULL;
+    }
     result_t r = {0};
     int rc = analyse(in.data, in.len, in.lower, k, size, &r);
     input_release(&in);
     if (rc < 0) return NULL;
-    PyObject *joined = NULL, *sk = NULL, *keys = NULL, *res = NULL;
+    PyObject *joined = NULL, *sk = NULL, *keys = NULL, *st = NULL, *res = NULL;
     joined = PyBytes_FromStringAndSize(r.joined, r.joined_len);
     if (!joined) goto done;
     sk = PyTuple_New(r.sketch_len);
@@ -436,10 +448,13 @@ static PyObject *py_fingerprint(PyObject *self, PyObject *args) {
         if (!s) goto done;
         PyTuple_SET_ITEM(keys, i, s);
     }
-    res = PyTuple_Pack(3, joined, sk, keys);
+    st = PyBytes_FromStringAndSize(NULL, 4 * r.sketch_len);
+    if (!st) goto done;
+    for (Py_ssize_t i = 0; i < r.sketch_len; i++) store_le32((unsigned char *)PyBytes_AS_STRING(st) + 4 * i, (uint32_t)(r.sketch[i] >> shift));
+    res = PyTuple_Pack(4, joined, sk, keys, st);
 done:
     result_free(&r);
-    Py_XDECREF(joined); Py_XDECREF(sk); Py_XDECREF(keys);
+    Py_XDECREF(joined); Py_XDECREF(sk); Py_XDECREF(keys); Py_XDECREF(st);
     return res;
 }
 
@@ -465,11 +480,147 @@ static PyObject *py_init(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- the dedup index's stored sketches ----------------------------------------------------------------------------
+ * The index keeps each sketch's values as little-endian uint32 (their top bits, fingerprint.stored_bytes) behind the
+ * first anchor values in full (uint64), base64 in a JSON string (fingerprint.pack). Comparing a new article with a
+ * stored one is the hot loop of a lookup; CPython's base64 decoder alone costs more than the comparison, so both are
+ * done here. Each function mirrors Python code in fingerprint.py exactly (tests/test_sketch_accel.py). */
+
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static signed char b64_value[256];
+
+static inline uint32_t load_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* Standard base64 with '=' padding, as binascii.b2a_base64(newline=False). `out` holds 4 * ceil(n / 3) chars. */
+static void b64_encode(const unsigned char *in, Py_ssize_t n, char *out) {
+    Py_ssize_t i = 0, o = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
+        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = b64_alphabet[(v >> 6) & 63]; out[o++] = b64_alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63]; out[o++] = '='; out[o++] = '=';
+    } else if (n - i == 2) {
+        uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8);
+        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = b64_alphabet[(v >> 6) & 63]; out[o++] = '=';
+    }
+}
+
+/* Decodes what b64_encode writes (length a multiple of 4, padding only at the end) into `out`; the number of bytes,
+ * or -1 for anything else. */
+static Py_ssize_t b64_decode(const unsigned char *in, Py_ssize_t n, unsigned char *out) {
+    if (n % 4) return -1;
+    Py_ssize_t o = 0;
+    for (Py_ssize_t i = 0; i < n; i += 4) {
+        int pad = 0;
+        if (i + 4 == n) pad = (in[i + 3] == '=') + (in[i + 2] == '=' && in[i + 3] == '=');
+        int c0 = b64_value[in[i]], c1 = b64_value[in[i + 1]];
+        int c2 = pad >= 2 ? 0 : b64_value[in[i + 2]], c3 = pad >= 1 ? 0 : b64_value[in[i + 3]];
+        if ((c0 | c1 | c2 | c3) < 0) return -1;
+        uint32_t v = ((uint32_t)c0 << 18) | ((uint32_t)c1 << 12) | ((uint32_t)c2 << 6) | (uint32_t)c3;
+        out[o++] = (unsigned char)(v >> 16);
+        if (pad < 2) out[o++] = (unsigned char)(v >> 8);
+        if (pad < 1) out[o++] = (unsigned char)v;
+    }
+    return o;
+}
+
+/* fingerprint.overlap on two ascending uint32 arrays (little-endian bytes): (shared, na, nb). A sketch with `full`
+ * or more values holds every value up to its last; the cut is the smaller last value of such sketches; na, nb count
+ * each sketch's values up to the cut; shared counts the values of the one with fewer that the other holds. */
+static void overlap_le32(const unsigned char *a, Py_ssize_t la, const unsigned char *b, Py_ssize_t lb, Py_ssize_t full,
+                         Py_ssize_t *shared_out, Py_ssize_t *na_out, Py_ssize_t *nb_out) {
+    *shared_out = 0; *na_out = la; *nb_out = lb;
+    if (la == 0 || lb == 0) return;
+    uint64_t cut = UINT64_MAX;
+    if (la >= full) cut = load_le32(a + 4 * (la - 1));
+    if (lb >= full && load_le32(b + 4 * (lb - 1)) < cut) cut = load_le32(b + 4 * (lb - 1));
+    Py_ssize_t na = 0, nb = 0;
+    while (na < la && load_le32(a + 4 * na) <= cut) na++;
+    while (nb < lb && load_le32(b + 4 * nb) <= cut) nb++;
+    const unsigned char *small = a, *big = b;
+    Py_ssize_t ns = na, nbig = nb;
+    if (na > nb) { small = b; big = a; ns = nb; nbig = na; }
+    Py_ssize_t shared = 0, j = 0;
+    for (Py_ssize_t i = 0; i < ns; i++) {
+        uint32_t x = load_le32(small + 4 * i);
+        while (j < nbig && load_le32(big + 4 * j) < x) j++;
+        if (j < nbig && load_le32(big + 4 * j) == x) shared++;
+    }
+    *shared_out = shared; *na_out = na; *nb_out = nb;
+}
+
+/* overlap_packed(mine: bytes-like, packed: str, anchors: int, full: int) -> (shared, na, nb):
+ * fingerprint.overlap_stored(mine, fingerprint.unpack_stored(packed, anchors), full). */
+static PyObject *py_overlap_packed(PyObject *self, PyObject *args) {
+    Py_buffer mine;
+    PyObject *packed;
+    Py_ssize_t anchors, full;
+    if (!PyArg_ParseTuple(args, "y*Unn", &mine, &packed, &anchors, &full)) return NULL;
+    PyObject *res = NULL;
+    unsigned char stack[2048], *raw = stack;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(packed);
+    if (mine.len % 4 || anchors < 0 || !PyUnicode_IS_ASCII(packed)) goto bad;
+    if (n / 4 * 3 > (Py_ssize_t)sizeof(stack)) {
+        raw = PyMem_Malloc((size_t)(n / 4 * 3));
+        if (!raw) { PyErr_NoMemory(); goto done; }
+    }
+    Py_ssize_t len = b64_decode(PyUnicode_1BYTE_DATA(packed), n, raw);
+    if (len < 0 || len < 8 * anchors || (len - 8 * anchors) % 4) goto bad;
+    Py_ssize_t shared, na, nb;
+    overlap_le32(mine.buf, mine.len / 4, raw + 8 * anchors, (len - 8 * anchors) / 4, full, &shared, &na, &nb);
+    res = Py_BuildValue("nnn", shared, na, nb);
+    goto done;
+bad:
+    PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (fingerprint.pack) or not uint32 bytes");
+done:
+    if (raw != stack) PyMem_Free(raw);
+    PyBuffer_Release(&mine);
+    return res;
+}
+
+/* pack(head: sequence of int, stored: bytes-like) -> str: base64 of the head values as little-endian uint64, then
+ * the stored bytes (fingerprint.pack). */
+static PyObject *py_pack(PyObject *self, PyObject *args) {
+    PyObject *seq;
+    Py_buffer st;
+    if (!PyArg_ParseTuple(args, "Oy*", &seq, &st)) return NULL;
+    PyObject *fast = PySequence_Fast(seq, "pack: a sequence of ints is needed"), *res = NULL;
+    unsigned char stack[2048], *raw = stack;
+    if (!fast) goto done;
+    Py_ssize_t nh = PySequence_Fast_GET_SIZE(fast), n = 8 * nh + st.len;
+    if (n > (Py_ssize_t)sizeof(stack)) {
+        raw = PyMem_Malloc((size_t)n);
+        if (!raw) { PyErr_NoMemory(); goto done; }
+    }
+    for (Py_ssize_t i = 0; i < nh; i++) {
+        unsigned long long v = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (v == (unsigned long long)-1 && PyErr_Occurred()) goto done;
+        for (int b = 0; b < 8; b++) raw[8 * i + b] = (unsigned char)(v >> (8 * b));
+    }
+    memcpy(raw + 8 * nh, st.buf, (size_t)st.len);
+    res = PyUnicode_New((n + 2) / 3 * 4, 127);
+    if (res) b64_encode(raw, n, (char *)PyUnicode_1BYTE_DATA(res));
+done:
+    if (raw != stack) PyMem_Free(raw);
+    Py_XDECREF(fast);
+    PyBuffer_Release(&st);
+    return res;
+}
+
 static PyMethodDef methods[] = {
     {"init", py_init, METH_VARARGS, "init(byte_hash, mix, p, drop): the hashing tables (set once by fingerprint.py)"},
     {"sketch", py_sketch, METH_VARARGS, "sketch(raw, k, size) -> (joined tokens, sketch as a bytearray of uint64)"},
     {"fingerprint", py_fingerprint, METH_VARARGS,
      "fingerprint(raw, k, size, keys) -> (joined tokens, sketch tuple, anchor keys tuple)"},
+    {"overlap_packed", py_overlap_packed, METH_VARARGS,
+     "overlap_packed(mine, packed, anchors, full) -> (shared, na, nb) of uint32 bytes and a packed sketch"},
+    {"pack", py_pack, METH_VARARGS, "pack(head, stored) -> base64 of head (uint64) + stored"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -477,6 +628,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sketch", "Fingerpri
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__sketch(void) {
+    memset(b64_value, -1, sizeof(b64_value));
+    for (int i = 0; i < 64; i++) b64_value[(unsigned char)b64_alphabet[i]] = (signed char)i;
     for (int c = 0; c < 128; c++) {
         ascii_word[c] = (Py_UNICODE_ISALNUM((Py_UCS4)c) || c == '_') ? 1 : 0;
         ascii_map[c] = ascii_word[c] ? (unsigned char)c : ' ';

@@ -24,14 +24,14 @@ of the elapsed hours, so it costs what it removes, not the size of the index.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 
-from .fingerprint import ANCHORS, SKETCH, Fingerprint, _as_array, anchor_keys, overlap, pack, resemblance, stored, unpack
-from .records import rfc3339
+from .fingerprint import ANCHORS, SKETCH, Fingerprint, _as_array, anchor_keys, overlap_packed, pack, stored_bytes, unpack
 
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
 MIN_JACCARD = 0.1  # ... and the two bodies share at least this much of their union (no snippet-in-a-tome matches)
@@ -44,8 +44,7 @@ INDEX_COPY_BELOW = 0.9  # a near copy with less than this share of its text in i
 TIE = 0.05  # matches within this containment of the best count as equally good: the earliest is taken
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):  # a named tuple: made for every article, at a quarter of a frozen dataclass's cost
     status: str  # unique | duplicate
     kind: str  # new | exact | near
     story_id: str
@@ -73,14 +72,19 @@ def _ids(value) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def _sketch_and_keys(fp: Fingerprint) -> tuple[np.ndarray, tuple[str, ...]]:
-    sig = _as_array(fp.signature)
+def _sketch_and_keys(fp: Fingerprint) -> tuple:
+    """(the sketch, its anchor keys), as they are when the fingerprint came from this version's fingerprint()."""
     if fp.bands and len(fp.bands[0]) == 12:
-        return sig, fp.bands
+        return fp.signature, fp.bands
     # Not from this version's fingerprint() (e.g. a MinHash signature with LSH bands from the first version,
     # still in flight): make it a sorted set of values; it will match nothing new, which is safe.
-    sig = np.unique(sig)
+    sig = np.unique(_as_array(fp.signature))
     return sig, anchor_keys(sig)
+
+
+def _stamp(ts: float) -> str:
+    """RFC 3339 UTC, second precision (records.rfc3339, at half its cost: this runs for every article)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 class DedupIndex:
@@ -95,8 +99,10 @@ class DedupIndex:
         self._count: int | None = None  # articles held; counted once, then kept up to date
 
     # -- lookup ------------------------------------------------------------------
-    def _best_candidate(self, sig: np.ndarray, keys: tuple[str, ...], article_id: str) -> tuple[str | None, float, float, float]:
-        """(best match, its containment, its Jaccard, share of this article found in it) among anchor hits."""
+    def _best_candidate(self, mine_stored: bytes, keys: tuple[str, ...], article_id: str) -> tuple[str | None, float, float, float]:
+        """(best match, its containment, its Jaccard, share of this article found in it) among anchor hits.
+
+        ``mine_stored`` is the article's sketch as the index stores it (``stored_bytes``)."""
         hits: dict[str, int] = {}
         get = self.store.get
         for key in keys:
@@ -111,14 +117,13 @@ class DedupIndex:
         hits.pop(article_id, None)
         if not hits:
             return None, 0.0, 0.0, 0.0
-        sig = stored(sig)
         order = sorted(hits, key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES] if len(hits) > 1 else hits
         scored = []  # (containment, jaccard, first seen, candidate, share of this article in it)
         for cand in order:
             entry = get("a:" + cand)
             if not entry or not isinstance(entry.get("sig"), str):
                 continue
-            shared, mine, theirs = overlap(sig, unpack(entry["sig"], entry["anchors"])[1], self.sketch)
+            shared, mine, theirs = overlap_packed(mine_stored, entry["sig"], entry["anchors"], self.sketch)
             small, union = min(mine, theirs), mine + theirs - shared
             c, j = (shared / small if small else 0.0), (shared / union if union else 0.0)
             scored.append((c, j, entry["ts"], cand, shared / mine if mine else 0.0))
@@ -135,8 +140,9 @@ class DedupIndex:
     def check_and_add(self, article_id: str, fp: Fingerprint, source: str | None, title: str | None, now: datetime) -> Verdict:
         """The verdict for this article, recorded in the index."""
         ts = now.timestamp()
-        stamp = rfc3339(now)
+        stamp = _stamp(ts)
         sig, keys = _sketch_and_keys(fp)
+        mine = fp.stored if fp.stored is not None and sig is fp.signature else stored_bytes(sig)
         known = self.store.get("a:" + article_id)
         exact = self.store.get("h:" + fp.content_hash)
         index_keys = True
@@ -149,11 +155,12 @@ class DedupIndex:
             if known.get("hash") == fp.content_hash:
                 sim = 1.0
             else:
-                sim = (resemblance(stored(sig), unpack(old, known["anchors"])[1], self.sketch)[0]
-                       if isinstance(old, str) else 0.0)
+                shared, na, nb = (overlap_packed(mine, old, known["anchors"], self.sketch)
+                                  if isinstance(old, str) else (0, 0, 0))
+                sim = shared / min(na, nb) if min(na, nb) else 0.0
             match, kind = article_id, "near"
         else:
-            match, sim, jac, inside = self._best_candidate(sig, keys, article_id)
+            match, sim, jac, inside = self._best_candidate(mine, keys, article_id)
             kind = "near"
             if match is None or sim < self.threshold or jac < self.min_jaccard:
                 match = None
@@ -179,22 +186,24 @@ class DedupIndex:
             verdict = Verdict("duplicate", kind, sid, story["first_article_id"], round(sim, 4), story)
         self.store["s:" + sid] = story
         # An exact copy adds nothing to search: it is recorded (story, eviction) without its sketch.
-        self._index(article_id, fp.content_hash, None if kind == "exact" else sig, keys if index_keys else (), sid, ts)
+        self._index(article_id, fp.content_hash, None if kind == "exact" else (sig, mine), keys if index_keys else (),
+                    sid, ts)
         return verdict
 
     # -- writing -----------------------------------------------------------------
-    def _index(self, article_id: str, content_hash: str, sig: np.ndarray | None, keys: tuple[str, ...],
+    def _index(self, article_id: str, content_hash: str, sketch: tuple | None, keys: tuple[str, ...],
                story_id: str, ts: float) -> None:
+        """File an article: ``sketch`` is (its sketch, the sketch's stored bytes), or None for an exact copy."""
         minute = int(ts // 60)
-        self._touch(minute, "s", story_id)
         if ("a:" + article_id) in self.store:
+            self._touch(minute, story=story_id)
             return
         if self._count is not None:
             self._count += 1
-        filed = keys[: self.anchors] if sig is not None else ()
+        filed = keys[: self.anchors] if sketch is not None else ()
         entry = {"story": story_id, "ts": ts, "hash": content_hash, "anchors": len(filed)}
-        if sig is not None:
-            entry["sig"] = pack(sig, len(filed))
+        if sketch is not None:
+            entry["sig"] = pack(sketch[0], len(filed), sketch[1])
         self.store["a:" + article_id] = entry
         if "h:" + content_hash not in self.store:
             self.store["h:" + content_hash] = article_id
@@ -207,10 +216,10 @@ class DedupIndex:
                 self.store[k] = [old, article_id]
             elif len(old) < MAX_BUCKET:
                 self.store[k] = old + [article_id]
-        self._touch(minute, "a", article_id)
+        self._touch(minute, article=article_id, story=story_id)
 
-    def _touch(self, minute: int, field: str, value: str) -> None:
-        """Record an article (field "a") or a touched story ("s") in its minute's bucket.
+    def _touch(self, minute: int, article: str | None = None, story: str | None = None) -> None:
+        """Record an article first seen (field "a") and/or a story touched ("s") in that minute's bucket.
 
         A bucket holds at most BUCKET_CHUNK entries per field; a busy minute spills
         into ``t:<minute>.1``, ``.2``... (its count kept in the first one as "more"),
@@ -222,20 +231,25 @@ class DedupIndex:
             hours = self.store.get("m:hours") or []
             if minute // 60 not in hours:
                 self.store["m:hours"] = sorted(hours + [minute // 60])
-            self.store[key] = {"a": [value] if field == "a" else [], "s": [value] if field == "s" else []}
+            self.store[key] = {"a": [article] if article else [], "s": [story] if story else []}
             return
         more = head.get("more", 0)
         ckey, chunk = (key, head) if not more else (f"{key}.{more}", self.store.get(f"{key}.{more}"))
-        if field == "s" and value in chunk[field]:
+        if story is not None and story in chunk["s"]:
+            story = None
+        if article is None and story is None:
             return
-        if len(chunk[field]) >= BUCKET_CHUNK:
+        if (article is not None and len(chunk["a"]) >= BUCKET_CHUNK) or (story is not None and len(chunk["s"]) >= BUCKET_CHUNK):
             more += 1
             head["more"] = more
             self.store[key] = head
             ckey, chunk = f"{key}.{more}", {"a": [], "s": []}
         # Changed in place, then stored again: a Faust table writes its changelog on assignment,
         # and a copy of the chunk on every article would cost more than the rest of the index.
-        chunk[field].append(value)
+        if article is not None:
+            chunk["a"].append(article)
+        if story is not None:
+            chunk["s"].append(story)
         self.store[ckey] = chunk
 
     # -- eviction ------------------------------------------------------------------
@@ -314,9 +328,9 @@ class DedupIndex:
                     keep_s.append(sid)
         # what stays of a partly evicted minute is written back (few entries: the cutoff's own minute)
         for aid in keep_a:
-            self._touch(minute, "a", aid)
+            self._touch(minute, article=aid)
         for sid in keep_s:
-            self._touch(minute, "s", sid)
+            self._touch(minute, story=sid)
         return removed
 
     def _evict_scan(self, cutoff: float) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +37,8 @@ SKETCH = 128  # sketch size: smallest distinct shingle hashes kept
 ANCHORS = 8  # smallest values under which an article is indexed
 QUERY_ANCHORS = 12  # smallest values of a new article looked up in the index
 HASH_BITS = 53  # sketch values are < 2**53: exact as JSON numbers anywhere (IEEE doubles)
+STORED_BITS = 32  # the index stores the top 32 bits of each value: half the size, the same estimates
+_STORED_SHIFT = HASH_BITS - STORED_BITS
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -101,6 +103,8 @@ class Fingerprint:
     content_hash: str
     signature: tuple[int, ...]  # the sketch: ascending distinct shingle hashes (< 2**53)
     bands: tuple[str, ...]  # the index keys of the first QUERY_ANCHORS sketch values (anchor_keys)
+    # stored_bytes(signature), made with the sketch (cheaper than from the tuple); None when not known
+    stored: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def _fix_non_ascii(b: np.ndarray) -> np.ndarray:
@@ -213,15 +217,15 @@ def anchor_keys(sketch: np.ndarray | list[int] | tuple[int, ...], count: int = Q
 
 def fingerprint(text: str) -> Fingerprint:
     if _sketch is not None:
-        joined, sk, keys = _sketch.fingerprint(_c_input(text), SHINGLE, SKETCH, QUERY_ANCHORS)
-        return Fingerprint(hashlib.blake2b(joined, digest_size=16).hexdigest(), sk, keys)
+        joined, sk, keys, st = _sketch.fingerprint(_c_input(text), SHINGLE, SKETCH, QUERY_ANCHORS, _STORED_SHIFT)
+        return Fingerprint(hashlib.blake2b(joined, digest_size=16).hexdigest(), sk, keys, st)
     return _fingerprint_numpy(text)
 
 
 def _fingerprint_numpy(text: str) -> Fingerprint:
     """``fingerprint`` without the C extension (the reference)."""
     ch, sk = _analyse_numpy(text)
-    return Fingerprint(ch, tuple(sk.tolist()), anchor_keys(sk))
+    return Fingerprint(ch, tuple(sk.tolist()), anchor_keys(sk), stored_bytes(sk))
 
 
 # -- comparing sketches ------------------------------------------------------------
@@ -271,19 +275,28 @@ def similarity(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -
     return resemblance(a, b)[0]
 
 
-STORED_BITS = 32  # a stored sketch keeps the top 32 bits of each value: half the size, same estimates
 
 
 def stored(sketch) -> np.ndarray:
     """A sketch reduced to what the index stores (top STORED_BITS bits), to compare with ``unpack(...)[1]``."""
-    return _as_array(sketch) >> _U64(HASH_BITS - STORED_BITS)
+    return _as_array(sketch) >> _U64(_STORED_SHIFT)
 
 
-def pack(sketch, anchors: int = 0) -> str:
+def stored_bytes(sketch) -> bytes:
+    """``stored(sketch)`` as little-endian uint32 bytes: what the index compares (``Fingerprint.stored``)."""
+    return stored(sketch).astype("<u4").tobytes()
+
+
+def pack(sketch, anchors: int = 0, stored_form: bytes | None = None) -> str:
     """A sketch as compact JSON-able text: base64 of its first ``anchors`` values in full (little-endian
-    uint64: the anchor keys can be rebuilt from them) followed by every value's top 32 bits (uint32)."""
-    arr = _as_array(sketch)
-    return base64.b64encode(arr[:anchors].astype("<u8").tobytes() + stored(arr).astype("<u4").tobytes()).decode("ascii")
+    uint64: the anchor keys can be rebuilt from them) followed by every value's top 32 bits (uint32).
+    ``stored_form`` is ``stored_bytes(sketch)`` when the caller has it already."""
+    if stored_form is None:
+        stored_form = stored_bytes(sketch)
+    if _sketch is not None and not isinstance(sketch, np.ndarray):
+        return _sketch.pack(sketch[:anchors], stored_form)
+    head = _as_array(sketch)[:anchors].astype("<u8").tobytes()
+    return base64.b64encode(head + stored_form).decode("ascii")
 
 
 def unpack(text: str, anchors: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -291,3 +304,10 @@ def unpack(text: str, anchors: int = 0) -> tuple[np.ndarray, np.ndarray]:
     raw = base64.b64decode(text)
     return (np.frombuffer(raw, dtype="<u8", count=anchors),
             np.frombuffer(raw, dtype="<u4", offset=8 * anchors).astype(_U64))
+
+
+def overlap_packed(mine: bytes, packed: str, anchors: int = 0, full: int = SKETCH) -> tuple[int, int, int]:
+    """``overlap`` of a sketch in its stored form (``stored_bytes``) and a packed one (``pack``): the index's lookup."""
+    if _sketch is not None:
+        return _sketch.overlap_packed(mine, packed, anchors, full)
+    return overlap(np.frombuffer(mine, dtype="<u4").astype(_U64), unpack(packed, anchors)[1], full)
