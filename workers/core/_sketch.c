@@ -1,4 +1,5 @@
-/* workers.core._sketch: the tokenise-and-hash step of workers/core/fingerprint.py in C.
+/* workers.core._sketch: the tokenise-and-hash step of workers/core/fingerprint.py in C, and the dedup index's
+ * sketch packing and comparison (end of this file).
  *
  * Bit-identical to fingerprint._analyse_numpy (the reference, and the fallback when this module is not built):
  * for the text lower-cased and UTF-8 encoded (see below), characters that are not word characters (str.isalnum() or "_")

@@ -17,7 +17,8 @@ were chosen from measurements: BENCHMARKS.md, "Near-duplicates".
 The tokenise-and-hash step runs in the C extension ``workers.core._sketch``
 (two passes over the UTF-8 bytes) when it was built, else as a few numpy passes
 over them, no Python loop per word (``_analyse_numpy``: the reference; both give
-bit-identical results, tests/test_sketch_accel.py). Tokenisation is
+bit-identical results, tests/test_sketch_accel.py). So do the index's ``pack``
+and ``overlap_packed``, with numpy fallbacks checked the same way. Tokenisation is
 exactly ``re.findall(r"\\w+", text.lower())``, so ``content_hash`` is unchanged
 from the first version of this module. Hashes are fixed (no random seeds): the
 same body gives the same sketch in every process, on every machine.
