@@ -19,9 +19,7 @@ import argparse
 import gc
 import json
 import os
-import random
 import re
-import resource
 import statistics
 import sys
 import time
@@ -371,7 +369,7 @@ def bodies_500(n: int, pool: list[str], seed: int) -> list[str]:
     out = []
     for _ in range(n):
         words = list(vocab[rng.choice(vocab.size, size=500, p=p)])
-        paras, sent, para = [], [], []
+        paras, para = [], []
         i = 0
         curly = rng.random() < quoted
         while i < 500:

@@ -25,7 +25,6 @@ import datetime
 import gzip
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess

@@ -31,7 +31,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess

@@ -70,6 +70,18 @@ def test_dates(value, expected):
     assert rfc3339(dates.parse_value(value, now=NOW)) == expected
 
 
+def test_rfc3339_reads_naive_as_utc_and_converts_aware():
+    from datetime import datetime, timedelta, timezone
+
+    from workers.core.records import rfc3339
+
+    assert rfc3339(None) is None
+    assert rfc3339(datetime(2025, 10, 21, 20, 43, 59, 999999)) == "2025-10-21T20:43:59Z"
+    assert rfc3339(datetime(2025, 10, 21, 20, 43, tzinfo=timezone(timedelta(hours=7)))) == "2025-10-21T13:43:00Z"
+    assert rfc3339(datetime(2025, 1, 1, 2, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))) == "2024-12-31T20:30:00Z"
+    assert rfc3339(datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=timezone.utc)) == "1969-12-31T23:59:59Z"
+
+
 def test_dates_updated_label_and_url():
     found = dates.find_dates("Sabtu, 28 Oktober 2023 | 0 Views Last Updated 2023-10-28T08:03:27Z", now=NOW)
     assert [f.updated for f in found] == [False, True]

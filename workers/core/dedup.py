@@ -24,7 +24,6 @@ of the elapsed hours, so it costs what it removes, not the size of the index.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import MutableMapping
 from datetime import datetime
 from typing import NamedTuple
@@ -32,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .fingerprint import ANCHORS, SKETCH, Fingerprint, _as_array, anchor_keys, overlap_packed, pack, stored_bytes, unpack
+from .records import rfc3339
 
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
 MIN_JACCARD = 0.1  # ... and the two bodies share at least this much of their union (no snippet-in-a-tome matches)
@@ -80,11 +80,6 @@ def _sketch_and_keys(fp: Fingerprint) -> tuple:
     # still in flight): make it a sorted set of values; it will match nothing new, which is safe.
     sig = np.unique(_as_array(fp.signature))
     return sig, anchor_keys(sig)
-
-
-def _stamp(ts: float) -> str:
-    """RFC 3339 UTC, second precision (records.rfc3339, at half its cost: this runs for every article)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 class DedupIndex:
@@ -140,7 +135,7 @@ class DedupIndex:
     def check_and_add(self, article_id: str, fp: Fingerprint, source: str | None, title: str | None, now: datetime) -> Verdict:
         """The verdict for this article, recorded in the index."""
         ts = now.timestamp()
-        stamp = _stamp(ts)
+        stamp = rfc3339(now)
         sig, keys = _sketch_and_keys(fp)
         mine = fp.stored if fp.stored is not None and sig is fp.signature else stored_bytes(sig)
         known = self.store.get("a:" + article_id)
