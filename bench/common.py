@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -22,4 +22,4 @@ def machine() -> str:
 
 
 def now() -> str:
-    return f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"

@@ -24,21 +24,21 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import dedup_data as D
+import numpy as np
 
-import dedup_data as D  # noqa: E402
-from bench import common  # noqa: E402
-from workers.core import fingerprint as F  # noqa: E402
-from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _sketch_and_keys  # noqa: E402
+from bench import common
+from workers.core import fingerprint as F
+from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _sketch_and_keys
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-T0 = datetime(2025, 10, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 10, 1, tzinfo=UTC)
 
 
 def word_shingles(text: str, k: int = 3) -> list[str]:
@@ -635,7 +635,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"date: {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"machine: {machine()}")
     print(f"newsworker: shingle={F.SHINGLE} sketch={F.SKETCH} anchors={F.ANCHORS}/{F.QUERY_ANCHORS} "
           f"threshold={DEFAULT_THRESHOLD} (containment) min_jaccard={MIN_JACCARD}")

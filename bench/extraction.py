@@ -19,7 +19,6 @@ so that everything runs in one process on one core.
 
 from __future__ import annotations
 
-
 import argparse
 import datetime
 import gzip
@@ -35,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import machine  # noqa: E402
+from bench.common import machine
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("NEWSWORKER_SHARED_DIR", REPO.parent / "shared")) / "data" / "article-extraction-benchmark"
@@ -161,7 +160,7 @@ def main() -> int:
         (args.keep / "scores.json").write_text(json.dumps(per_page, indent=1))
 
     print(f"# HTML extraction, article-extraction-benchmark ({n} pages)")
-    print(f"date:    {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    print(f"date:    {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     print(f"machine: {machine()}")
     print(f"command: /work/venv/bin/python bench/extraction.py{f' --limit {args.limit}' if args.limit else ''}")
     print(f"newsworker run as: {nw_cmd}  (outputs: {dict(kinds)})")

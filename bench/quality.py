@@ -24,7 +24,6 @@ The CSV is read from ../shared at run time and never copied into the repo.
 
 from __future__ import annotations
 
-
 import argparse
 import csv
 import datetime as dt
@@ -41,7 +40,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import machine  # noqa: E402
+from bench.common import machine
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWORKER_SHARED_DIR", REPO.parent / "shared"))
@@ -92,17 +91,7 @@ GOLD_LANG_BY_EYE = {
 NO_LANG_ATTR_BY_EYE = {"br": "pt"}  # pages without the attribute: the .com.br ones are Portuguese, the rest English
 
 # Words that stand before a name in the annotations (roles, titles): stripped to get a name core.
-ROLE_WORDS = set("""
-presiden wakil wapres menteri menko mendagri menkeu menlu menhan mensesneg mensos menkes gubernur wagub bupati wali
-walikota kota ketua kepala direktur dirut utama eksekutif jenderal jubir juru bicara anggota sekjen sekretaris dubes
-duta besar raja ratu pangeran perdana pm kanselir senator pelatih ekonom pengamat analis peneliti dosen guru besar
-rektor komisaris kapolri kapolda kapolres kapolsek kapolrestabes kasat kasubdit kabid humas kadis kajati kajari jaksa
-agung hakim panglima danjen pangdam mayjen brigjen irjen kombes akbp akp kompol iptu ipda aiptu bripka briptu plt pj
-dr prof ir h hj kh ustaz habib gus pak bu bapak ibu mantan eks calon deputi direktorat dirjen staf khusus koordinator
-pimpinan komisi tim ahli pendiri founder ceo chairman chief president minister secretary governor mayor spokesman
-spokesperson director head deputy former vice prime general mr mrs ms dr sir lord king queen prince pope chancellor
-dokter kadis camat lurah kades komjen letjen kolonel kapten
-""".split())
+ROLE_WORDS = set(["presiden", "wakil", "wapres", "menteri", "menko", "mendagri", "menkeu", "menlu", "menhan", "mensesneg", "mensos", "menkes", "gubernur", "wagub", "bupati", "wali", "walikota", "kota", "ketua", "kepala", "direktur", "dirut", "utama", "eksekutif", "jenderal", "jubir", "juru", "bicara", "anggota", "sekjen", "sekretaris", "dubes", "duta", "besar", "raja", "ratu", "pangeran", "perdana", "pm", "kanselir", "senator", "pelatih", "ekonom", "pengamat", "analis", "peneliti", "dosen", "guru", "besar", "rektor", "komisaris", "kapolri", "kapolda", "kapolres", "kapolsek", "kapolrestabes", "kasat", "kasubdit", "kabid", "humas", "kadis", "kajati", "kajari", "jaksa", "agung", "hakim", "panglima", "danjen", "pangdam", "mayjen", "brigjen", "irjen", "kombes", "akbp", "akp", "kompol", "iptu", "ipda", "aiptu", "bripka", "briptu", "plt", "pj", "dr", "prof", "ir", "h", "hj", "kh", "ustaz", "habib", "gus", "pak", "bu", "bapak", "ibu", "mantan", "eks", "calon", "deputi", "direktorat", "dirjen", "staf", "khusus", "koordinator", "pimpinan", "komisi", "tim", "ahli", "pendiri", "founder", "ceo", "chairman", "chief", "president", "minister", "secretary", "governor", "mayor", "spokesman", "spokesperson", "director", "head", "deputy", "former", "vice", "prime", "general", "mr", "mrs", "ms", "dr", "sir", "lord", "king", "queen", "prince", "pope", "chancellor", "dokter", "kadis", "camat", "lurah", "kades", "komjen", "letjen", "kolonel", "kapten"])
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -189,7 +178,7 @@ def date_scores(rows: list[dict], events: list[dict]) -> dict:
         has_time = not (got.hour == got.minute == got.second == 0)
         # A date without a time of day is reported as midnight UTC of that calendar date.
         got_day = got.astimezone(WIB).date() if has_time else got.date()
-        exact = got == gold.astimezone(dt.timezone.utc)  # also right when 07:00 WIB falls on 00:00 UTC
+        exact = got == gold.astimezone(dt.UTC)  # also right when 07:00 WIB falls on 00:00 UTC
         day_ok += exact or got_day == gold.date()
         with_time += has_time
         minute_ok += exact
@@ -474,7 +463,7 @@ def main() -> int:
 
     cmd = "/work/venv/bin/python bench/quality.py" + (f" --limit {args.limit}" if args.limit else "")
     print(f"# Cleaning and enrichment quality ({n} detik articles, {len(pages)} benchmark pages)")
-    print(f"date:    {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    print(f"date:    {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     print(f"machine: {machine()}")
     print(f"command: {cmd}")
     print("runs:    newsworker process --input X.jsonl --output Y.jsonl, NEWSWORKER_ARTICLE_TIMEOUT_SECONDS=0, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import orjson
 import pytest
@@ -13,7 +13,7 @@ from workers.core.decode import decode
 from workers.core.pipeline import Limits, Pipeline
 from workers.core.records import Rejected, Source
 
-NOW = datetime(2025, 11, 5, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 11, 5, 12, 0, tzinfo=UTC)
 
 
 # -- decode: every bad input gets its reason code ------------------------------------------
@@ -71,7 +71,7 @@ def test_dates(value, expected):
 
 
 def test_rfc3339_reads_naive_as_utc_and_converts_aware():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from workers.core.records import rfc3339
 
@@ -79,13 +79,13 @@ def test_rfc3339_reads_naive_as_utc_and_converts_aware():
     assert rfc3339(datetime(2025, 10, 21, 20, 43, 59, 999999)) == "2025-10-21T20:43:59Z"
     assert rfc3339(datetime(2025, 10, 21, 20, 43, tzinfo=timezone(timedelta(hours=7)))) == "2025-10-21T13:43:00Z"
     assert rfc3339(datetime(2025, 1, 1, 2, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))) == "2024-12-31T20:30:00Z"
-    assert rfc3339(datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=timezone.utc)) == "1969-12-31T23:59:59Z"
+    assert rfc3339(datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC)) == "1969-12-31T23:59:59Z"
 
 
 def test_dates_updated_label_and_url():
     found = dates.find_dates("Sabtu, 28 Oktober 2023 | 0 Views Last Updated 2023-10-28T08:03:27Z", now=NOW)
     assert [f.updated for f in found] == [False, True]
-    assert dates.from_url("https://x.example/2024/02/29/story") == datetime(2024, 2, 29, tzinfo=timezone.utc)
+    assert dates.from_url("https://x.example/2024/02/29/story") == datetime(2024, 2, 29, tzinfo=UTC)
     assert dates.from_url("https://x.example/d-8171947/story") is None
 
 
@@ -98,7 +98,7 @@ def test_dates_reject_implausible():
 def test_canonical_url_drops_tracking_and_fragment():
     url = "HTTP://WWW.Example.com:80/news/a?utm_source=x&id=7&fbclid=abc#top"
     assert urls.canonicalize(url) == "https://www.example.com/news/a?id=7"
-    assert urls.domain(url) == "example.com"
+    assert urls.host(url) == "example.com"
     assert urls.canonicalize("/rel/path", base="https://m.site.example/a/b") == "https://m.site.example/rel/path"
     assert urls.canonicalize("javascript:void(0)") is None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import MutableMapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -14,7 +14,7 @@ from workers.core import fingerprint as fpm
 from workers.core.dedup import BUCKET_CHUNK, DEFAULT_THRESHOLD, DedupIndex, story_id_for
 from workers.core.fingerprint import Fingerprint, fingerprint, resemblance, similarity
 
-T0 = datetime(2025, 10, 20, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 10, 20, 8, 0, tzinfo=UTC)
 
 FLOOD = [
     "SEMARANG - Floodwater up to knee height covered the Kaligawe stretch of the north coast road on Wednesday "
@@ -107,7 +107,7 @@ def test_signature_is_a_sorted_bounded_sketch_with_anchor_keys():
     fp = fingerprint(body(FLOOD))
     sig = fp.signature
     assert isinstance(sig, tuple) and all(isinstance(v, int) for v in sig)
-    assert list(sig) == sorted(set(sig)) and 0 <= sig[0] and sig[-1] < 2 ** fpm.HASH_BITS
+    assert list(sig) == sorted(set(sig)) and sig[0] >= 0 and sig[-1] < 2 ** fpm.HASH_BITS
     words = re.findall(r"\w+", body(FLOOD).lower())
     assert len(sig) == min(fpm.SKETCH, len(set(zip(*(words[i:] for i in range(fpm.SHINGLE))))))
     assert len(fp.bands) == min(fpm.QUERY_ANCHORS, len(sig)) and all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.bands)

@@ -132,7 +132,7 @@ def test_grafana_provisioning():
             assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
             assert panel["targets"] and all(t["expr"] for t in panel["targets"])
         x, w = panel["gridPos"]["x"], panel["gridPos"]["w"]
-        assert 0 <= x and x + w <= 24
+        assert x >= 0 and x + w <= 24
 
     datasources = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())
     ds = datasources["datasources"][0]

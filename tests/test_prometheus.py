@@ -433,9 +433,9 @@ def test_real_prometheus_evaluates_every_dashboard_and_alert_expression(broker, 
         pytest.skip("the prometheus binary is not installed (Debian package prometheus; ./dev test installs it as root)")
     from workers.tools.broker import free_port
     from workers.tools.demo import start_worker, stop_worker
+    from workers.tools.kafka_tools import create_topics, iter_lines, produce_file, read_topics
 
     from .streaming import stream_settings
-    from workers.tools.kafka_tools import create_topics, iter_lines, produce_file, read_topics
 
     s = stream_settings(broker, f"prom-{unique_id}", tmp_path)
     outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]

@@ -6,7 +6,7 @@ Inline texts written for these tests; one test reads the detik CSV from ../share
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -17,7 +17,7 @@ from workers.core.records import Source, rfc3339
 
 from .conftest import DETIK_CSV
 
-NOW = datetime(2025, 11, 5, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 11, 5, 12, 0, tzinfo=UTC)
 WIB = timedelta(hours=7)
 
 
@@ -168,7 +168,7 @@ def test_indonesian_and_english_date_forms(value, expected):
 
 
 def test_year_less_weekday_date_gets_its_year_from_the_weekday():
-    found = dates.find_dates("Hal ini disampaikan Jumat (27/10) waktu setempat.", now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    found = dates.find_dates("Hal ini disampaikan Jumat (27/10) waktu setempat.", now=datetime(2026, 11, 1, tzinfo=UTC))
     assert [f.value.date().isoformat() for f in found] == ["2023-10-27"]  # the latest 27 October on a Friday
     found = dates.find_dates("Selasa (21/10/2025) dan Senin (20/10) lalu", now=NOW)
     assert [f.value.date().isoformat() for f in found] == ["2025-10-21", "2025-10-20"]

@@ -1,7 +1,7 @@
 """Stage 2: a validated raw article -> the normalised article's fields (clean + enrich).
 
 ``build`` is a pure function of its inputs. It may run in a separate process
-(see ``limits.Deadline``), so everything it needs comes in as arguments and
+(see ``deadline.Deadline``), so everything it needs comes in as arguments and
 everything it learns goes out in the result.
 """
 
@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import dates, enrich, entities, fingerprint, html, language, text, urls
+from . import dates, enrich, entities, fingerprint, language, page, text, urls
 from .records import RawArticle, Rejected, rfc3339
 
 # Indonesian sites print local time; a zone-less time on a page in Indonesian is WIB.
@@ -21,7 +21,7 @@ _DEFAULT_ZONE = {"id": timedelta(hours=7), "ms": timedelta(hours=8)}
 @dataclass
 class Built:
     article: dict  # every event field except dedup, source, processed_at
-    domain: str | None
+    host: str | None  # the article's host (the event's ``domain`` field)
     line_hashes: set[str]  # for the site-template statistics
     signature: tuple[int, ...]
     bands: tuple[str, ...]
@@ -37,9 +37,9 @@ def _pick_date(candidates: list[str], now: datetime) -> datetime | None:
 
 def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_text_chars: int) -> Built:
     url = urls.canonicalize(raw.url)
-    meta = html.HtmlDoc(text="")
+    meta = page.HtmlDoc(text="")
     if raw.html:
-        meta = html.extract(raw.html, url=url)
+        meta = page.extract(raw.html, url=url)
     source_text = meta.text if raw.html and meta.text.strip() else (raw.text or "")
     if not source_text.strip() and raw.text:
         source_text = raw.text
@@ -89,14 +89,14 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     fp = fingerprint.fingerprint(body)
     canonical = urls.canonicalize(meta.canonical_url, base=url) or url
     article_id = _article_id(canonical, fp.content_hash)
-    domain = urls.domain(canonical or url)
+    host = urls.host(canonical or url)
     lead = enrich.lead(cleaned.paragraphs)
     article = {
         "id": article_id,
         "raw_id": raw.id,
         "url": raw.url,
         "canonical_url": canonical,
-        "domain": domain,
+        "domain": host,
         "site_name": site_name,
         "title": title,
         "body": body,
@@ -116,7 +116,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "paragraph_count": len(cleaned.paragraphs),
         "content_hash": fp.content_hash,
     }
-    return Built(article, domain, cleaned.line_hashes, fp.signature, fp.bands)
+    return Built(article, host, cleaned.line_hashes, fp.signature, fp.bands)
 
 
 def _article_id(canonical_url: str | None, content_hash: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _MONTHS = {
     1: "januari january jan",
@@ -143,15 +143,15 @@ def _build(year: int, month: int, day: int, g: dict, default_zone: timedelta | N
         return None
     has_time = g.get("hour") is not None
     if not has_time:
-        return naive.replace(tzinfo=timezone.utc), False
+        return naive.replace(tzinfo=UTC), False
     offset = _zone_offset(g.get("zone"))
     if offset is None:
         offset = default_zone if default_zone is not None else timedelta(0)
-    return (naive - offset).replace(tzinfo=timezone.utc), True
+    return (naive - offset).replace(tzinfo=UTC), True
 
 
 def _plausible(dt: datetime, now: datetime) -> bool:
-    return datetime(1995, 1, 1, tzinfo=timezone.utc) <= dt <= now + timedelta(days=2)
+    return datetime(1995, 1, 1, tzinfo=UTC) <= dt <= now + timedelta(days=2)
 
 
 def find_dates(text: str, now: datetime | None = None, default_zone: timedelta | None = None) -> list[FoundDate]:
@@ -160,7 +160,7 @@ def find_dates(text: str, now: datetime | None = None, default_zone: timedelta |
     A date written without its year but with its day name ("Senin (20/10)") gets the year,
     near the text's first full date (else ``now``), in which that day falls on that weekday.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
@@ -206,7 +206,7 @@ def _year_for_weekday(day: int, month: int, weekday: int, anchor: datetime, now:
     for delta in (0, -1, 1, -2, 2, -3, -4, -5, -6):
         year = anchor.year + delta
         try:
-            d = datetime(year, month, day, tzinfo=timezone.utc)
+            d = datetime(year, month, day, tzinfo=UTC)
         except ValueError:
             continue
         if d.weekday() == weekday and d <= now + timedelta(days=2):
@@ -250,10 +250,10 @@ def parse_value(value: str | None, now: datetime | None = None) -> datetime | No
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        dt = dt.astimezone(timezone.utc)
+            dt = dt.replace(tzinfo=UTC)
+        dt = dt.astimezone(UTC)
         # Placeholders such as 0001-01-01T00:00:00Z mean "no date".
-        return dt if _plausible(dt, now or datetime.now(timezone.utc)) else None
+        return dt if _plausible(dt, now or datetime.now(UTC)) else None
     except (ValueError, OverflowError):
         pass
     found = find_dates(value, now=now)
@@ -274,6 +274,6 @@ def from_url(url: str | None) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=timezone.utc)
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=UTC)
     except ValueError:
         return None

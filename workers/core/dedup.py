@@ -30,7 +30,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .fingerprint import ANCHORS, SKETCH, Fingerprint, _as_array, anchor_keys, overlap_packed, pack, stored_bytes, unpack
+from .fingerprint import (
+    ANCHORS,
+    SKETCH,
+    Fingerprint,
+    _as_array,
+    anchor_keys,
+    overlap_packed,
+    pack,
+    stored_bytes,
+    unpack,
+)
 from .records import rfc3339
 
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one

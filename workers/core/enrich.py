@@ -79,8 +79,7 @@ def _looks_like_sentence(place: str) -> bool:
 
 
 _NOT_PLACE = frozenset(
-    "presiden menteri gubernur kata ujar the a an this that he she they it we i but and or said says according "
-    "menurut namun sementara selain jadi itu ini dia ia mereka kami update updated editor reporter oleh by".split()
+    ["presiden", "menteri", "gubernur", "kata", "ujar", "the", "a", "an", "this", "that", "he", "she", "they", "it", "we", "i", "but", "and", "or", "said", "says", "according", "menurut", "namun", "sementara", "selain", "jadi", "itu", "ini", "dia", "ia", "mereka", "kami", "update", "updated", "editor", "reporter", "oleh", "by"]
 )
 
 
@@ -141,17 +140,7 @@ def clean_title(title: str | None, site_name: str | None) -> str | None:
 
 
 _STOPWORDS = frozenset(
-    """
-    yang dan di ke dari ini itu dengan untuk pada dalam tidak akan juga ada adalah oleh sebagai karena telah sudah
-    bisa dapat atau saat para lebih kata ujar menurut mereka kami kita ia dia anda saya tersebut namun tetapi serta
-    agar bahwa hingga sejak seperti antara setelah sebelum masih harus bagi tak pun lagi hanya baru banyak sangat
-    satu dua tiga tahun bulan hari jam pukul senin selasa rabu kamis jumat sabtu minggu wib hal secara terus kali
-    jadi yakni yaitu maupun ketika sementara kemudian selain nya punya sendiri menjadi membuat melakukan mengatakan
-    the a an and or of to in on for with at by from as is was were are be been being that this these those it its
-    he she they we you i his her their our not but if so than then there here has have had will would can could
-    said says also about into over after before more most other some such no only just up out new one two year
-    who what which when where how all any each may might must should do does did while per
-    """.split()
+    ["yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "pada", "dalam", "tidak", "akan", "juga", "ada", "adalah", "oleh", "sebagai", "karena", "telah", "sudah", "bisa", "dapat", "atau", "saat", "para", "lebih", "kata", "ujar", "menurut", "mereka", "kami", "kita", "ia", "dia", "anda", "saya", "tersebut", "namun", "tetapi", "serta", "agar", "bahwa", "hingga", "sejak", "seperti", "antara", "setelah", "sebelum", "masih", "harus", "bagi", "tak", "pun", "lagi", "hanya", "baru", "banyak", "sangat", "satu", "dua", "tiga", "tahun", "bulan", "hari", "jam", "pukul", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "wib", "hal", "secara", "terus", "kali", "jadi", "yakni", "yaitu", "maupun", "ketika", "sementara", "kemudian", "selain", "nya", "punya", "sendiri", "menjadi", "membuat", "melakukan", "mengatakan", "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "as", "is", "was", "were", "are", "be", "been", "being", "that", "this", "these", "those", "it", "its", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "not", "but", "if", "so", "than", "then", "there", "here", "has", "have", "had", "will", "would", "can", "could", "said", "says", "also", "about", "into", "over", "after", "before", "more", "most", "other", "some", "such", "no", "only", "just", "up", "out", "new", "one", "two", "year", "who", "what", "which", "when", "where", "how", "all", "any", "each", "may", "might", "must", "should", "do", "does", "did", "while", "per"]
 )
 
 

@@ -29,9 +29,21 @@ import re
 from collections import Counter
 
 from .gazetteer import (
-    KNOWN_ORGS, LOC_HEAD_WORDS, LOC_TAIL_WORDS, LOCATIONS, NON_ORG_CAPS, ORG_HEAD_WORDS, ORG_WORDS, PERSON_CUES,
-    NOT_PERSON_WORDS, ROLE_WORDS,
-    SPEECH_AFTER, SPEECH_BEFORE, STOP_CAPS, is_org_morph, is_person_cue,
+    KNOWN_ORGS,
+    LOC_HEAD_WORDS,
+    LOC_TAIL_WORDS,
+    LOCATIONS,
+    NON_ORG_CAPS,
+    NOT_PERSON_WORDS,
+    ORG_HEAD_WORDS,
+    ORG_WORDS,
+    PERSON_CUES,
+    ROLE_WORDS,
+    SPEECH_AFTER,
+    SPEECH_BEFORE,
+    STOP_CAPS,
+    is_org_morph,
+    is_person_cue,
 )
 
 _TOKEN = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w'’-]*\w|[A-Z]{2,}|[A-Z])"

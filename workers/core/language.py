@@ -24,16 +24,8 @@ _SIBLINGS = {"id", "ms"}
 
 # Words written one way in Indonesia and another in Malaysia (spelling reform of 1972 kept
 # some apart), and words for institutions of one country only. Lower-case, whole words.
-_ID_MARKERS = frozenset("""
-bahwa karena uang pemerintah pemerintahan yaitu setelah perusahaan bisa nggak enggak gak kabupaten provinsi
-kecamatan kelurahan mobil kantor rp wib wita proyek kualitas aktivitas komunitas fasilitas maupun kendaraan
-parlemen agustus desember maret juni juli pemilu kepolisian dprd polri kemarin sepeda rupiah silakan
-""".split())
-_MS_MARKERS = frozenset("""
-bahawa kerana kerajaan iaitu selepas syarikat sahaja kakitangan polis universiti baharu ringgit ogos julai
-disember kenderaan parlimen projek kualiti aktiviti komuniti fasiliti mahupun menerusi akhbar perlembagaan
-pelancong sebarang
-""".split())
+_ID_MARKERS = frozenset(["bahwa", "karena", "uang", "pemerintah", "pemerintahan", "yaitu", "setelah", "perusahaan", "bisa", "nggak", "enggak", "gak", "kabupaten", "provinsi", "kecamatan", "kelurahan", "mobil", "kantor", "rp", "wib", "wita", "proyek", "kualitas", "aktivitas", "komunitas", "fasilitas", "maupun", "kendaraan", "parlemen", "agustus", "desember", "maret", "juni", "juli", "pemilu", "kepolisian", "dprd", "polri", "kemarin", "sepeda", "rupiah", "silakan"])
+_MS_MARKERS = frozenset(["bahawa", "kerana", "kerajaan", "iaitu", "selepas", "syarikat", "sahaja", "kakitangan", "polis", "universiti", "baharu", "ringgit", "ogos", "julai", "disember", "kenderaan", "parlimen", "projek", "kualiti", "aktiviti", "komuniti", "fasiliti", "mahupun", "menerusi", "akhbar", "perlembagaan", "pelancong", "sebarang"])
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 

@@ -6,7 +6,7 @@ chain them in one process:
 
 1. ``ingest``:  bytes -> RawArticle, or a dead letter
 2. ``extract``: RawArticle -> Built article fields (clean + enrich), or a dead letter;
-   uses and updates the site-template statistics of the article's domain
+   uses and updates the site-template statistics of the article's site (registered domain)
 3. ``decide``:  Built -> the article event with its dedup verdict, and the story update
 
 Every input ends in exactly one ``Outcome``: article, duplicate or deadletter.
@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
-from . import schemas
+from . import schemas, urls
 from .article import Built, build
+from .deadline import Deadline
 from .decode import decode
 from .dedup import DedupIndex
 from .fingerprint import Fingerprint
-from .limits import Deadline
 from .records import SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
 from .templates import SiteTemplates
-from .urls import canonicalize, site
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +48,14 @@ class Limits:
     timeout_seconds: float = 10.0
 
     @classmethod
-    def from_settings(cls, s) -> "Limits":
+    def from_settings(cls, s) -> Limits:
         return cls(s.max_message_bytes, s.max_html_bytes, s.max_text_chars, s.article_timeout_seconds)
 
 
 def site_key(raw: RawArticle) -> str | None:
     """The site an article belongs to, for its template statistics. The stream partitions the
     extract stage by this key, so that one process sees all of a site's articles."""
-    return site(canonicalize(raw.url))
+    return urls.site(urls.canonicalize(raw.url))
 
 
 class Pipeline:
@@ -87,7 +85,7 @@ class Pipeline:
         self.validate_output = validate_output
 
     @classmethod
-    def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> "Pipeline":
+    def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> Pipeline:
         return cls(
             dedup_store, template_store, Limits.from_settings(settings), settings.dedup_threshold,
             settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_domain,
@@ -110,21 +108,21 @@ class Pipeline:
         key = site_key(raw)
         return key, (raw, self.templates.template_lines(key), self.clock(), self.limits.max_text_chars)
 
-    def _learned(self, site_id: str | None, built: Built) -> Built:
-        self.templates.observe(site_id, built.line_hashes)
+    def _learned(self, site: str | None, built: Built) -> Built:
+        self.templates.observe(site, built.line_hashes)
         return built
 
     def extract(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
-        site_id, args = self._build_args(raw)
+        site, args = self._build_args(raw)
         try:
-            return self._learned(site_id, self.deadline.run(build, *args))
+            return self._learned(site, self.deadline.run(build, *args))
         except Exception as exc:
             return self.failed(payload, source, exc)
 
     async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
-        site_id, args = self._build_args(raw)
+        site, args = self._build_args(raw)
         try:
-            return self._learned(site_id, await self.deadline.run_async(build, *args))
+            return self._learned(site, await self.deadline.run_async(build, *args))
         except Exception as exc:
             return self.failed(payload, source, exc)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SCHEMA_VERSION = 1
 
@@ -31,7 +31,7 @@ class Source:
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Source":
+    def from_dict(cls, d: dict) -> Source:
         return cls(d.get("topic"), d.get("partition"), d.get("offset"), d.get("line"), d.get("name"))
 
 
@@ -44,7 +44,7 @@ class Rejected(Exception):
         self.reason = reason
         self.message = message
 
-    def __reduce__(self):  # crosses the process boundary of limits.Deadline
+    def __reduce__(self):  # crosses the process boundary of deadline.Deadline
         return (Rejected, (self.reason, self.message))
 
 
@@ -65,7 +65,7 @@ class RawArticle:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def rfc3339(dt: datetime | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -19,7 +19,7 @@ def _schema_text(name: str) -> bytes:
         return (_REPO_SCHEMAS / name).read_bytes()  # running from a source checkout
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str) -> Draft202012Validator:
     """``kind`` is one of raw_article, article, deadletter, story."""
     schema = orjson.loads(_schema_text(f"{kind}.schema.json"))

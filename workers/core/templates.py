@@ -2,13 +2,14 @@
 
 Rules catch the template lines every site has ("Baca juga", "ADVERTISEMENT");
 these statistics catch the ones no rule names ("Berita Terbaru Update" on one
-site, a newsletter pitch on another). For each domain we count, per distinct
-line, how many articles contained it. A line found in at least ``ratio`` of a
-domain's articles, once ``min_articles`` have been seen, is template.
+site, a newsletter pitch on another). For each site (registered domain, see
+``urls.site``) we count, per distinct line, how many articles contained it. A
+line found in at least ``ratio`` of a site's articles, once ``min_articles``
+have been seen, is template.
 
 State is a plain mutable mapping (dict offline, Faust table in the worker):
-``d:<domain>`` -> {"n": articles seen, "lines": {line hash: articles containing it}}.
-Each domain keeps at most ``max_lines`` line counters: when full, the rarest are
+``d:<site>`` -> {"n": articles seen, "lines": {line hash: articles containing it}}.
+Each site keeps at most ``max_lines`` line counters: when full, the rarest are
 dropped, which only ever forgets lines that are not template.
 """
 
@@ -31,32 +32,32 @@ class SiteTemplates:
         self.min_articles = min_articles
         self.ratio = ratio
         self.max_lines = max_lines
-        self.flush_every = flush_every  # write the domain's record every N articles (changelog traffic)
+        self.flush_every = flush_every  # write the site's record every N articles (changelog traffic)
         self._pending: dict[str, dict] = {}
 
-    def _record(self, domain: str) -> dict:
-        rec = self._pending.get(domain)
+    def _record(self, site: str) -> dict:
+        rec = self._pending.get(site)
         if rec is None:
-            stored = self.store.get("d:" + domain)
+            stored = self.store.get("d:" + site)
             rec = {"n": stored["n"], "lines": dict(stored["lines"])} if stored else {"n": 0, "lines": {}}
-            self._pending[domain] = rec
+            self._pending[site] = rec
         return rec
 
-    def template_lines(self, domain: str | None) -> frozenset[str]:
-        """Hashes of the lines that are template on this domain."""
-        if not domain:
+    def template_lines(self, site: str | None) -> frozenset[str]:
+        """Hashes of the lines that are template on this site."""
+        if not site:
             return frozenset()
-        rec = self._pending.get(domain) or self.store.get("d:" + domain)
+        rec = self._pending.get(site) or self.store.get("d:" + site)
         if not rec or rec["n"] < self.min_articles:
             return frozenset()
         floor = max(3, self.ratio * rec["n"])
         return frozenset(h for h, c in rec["lines"].items() if c >= floor)
 
-    def observe(self, domain: str | None, line_hashes: set[str]) -> None:
+    def observe(self, site: str | None, line_hashes: set[str]) -> None:
         """Count one article's distinct lines."""
-        if not domain:
+        if not site:
             return
-        rec = self._record(domain)
+        rec = self._record(site)
         rec["n"] += 1
         lines = rec["lines"]
         for h in line_hashes:
@@ -65,10 +66,10 @@ class SiteTemplates:
             keep = sorted(lines.items(), key=lambda kv: kv[1], reverse=True)[: self.max_lines * 3 // 4]
             rec["lines"] = dict(keep)
         if rec["n"] % self.flush_every == 0:
-            self.flush(domain)
+            self.flush(site)
 
-    def flush(self, domain: str | None = None) -> None:
-        for d in [domain] if domain else list(self._pending):
+    def flush(self, site: str | None = None) -> None:
+        for d in [site] if site else list(self._pending):
             rec = self._pending.pop(d, None)
             if rec is not None:
                 self.store["d:" + d] = rec
@@ -79,7 +80,7 @@ class SiteTemplates:
         self._pending.clear()
 
     def size_hint(self) -> int:
-        """Line counters held, over all domains."""
+        """Line counters held, over all sites."""
         total = 0
         for key, rec in list(self.store.items()):
             if key.startswith("d:") and key[2:] not in self._pending:

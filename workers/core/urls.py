@@ -47,7 +47,7 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
     return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, netloc, path, urlencode(query), ""))
 
 
-def domain(url: str | None) -> str | None:
+def host(url: str | None) -> str | None:
     """The site's host without ``www.``, ``m.`` or ``amp.``."""
     if not url:
         return None
@@ -69,4 +69,4 @@ def site(url: str | None) -> str | None:
     public-suffix list that the ``tld`` package ships; the host when the suffix is unknown."""
     if not url:
         return None
-    return get_fld(url, fail_silently=True) or domain(url)
+    return get_fld(url, fail_silently=True) or host(url)

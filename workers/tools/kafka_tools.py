@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from ..core.urls import canonicalize, domain
+from ..core.urls import canonicalize, site
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,8 @@ def message_key(line: bytes) -> bytes | None:
     try:
         obj = orjson.loads(line)
         url = obj.get("url") if isinstance(obj, dict) else None
-        site = domain(canonicalize(url)) if isinstance(url, str) else None
-        return site.encode() if site else None
+        key = site(canonicalize(url)) if isinstance(url, str) else None
+        return key.encode() if key else None
     except Exception:
         return None  # malformed lines are still sent: the worker dead-letters them
 

@@ -1,6 +1,6 @@
-"""HTML pages: main-content text (see ``html_content``), metadata from meta tags and JSON-LD.
+"""HTML pages: main-content text (see ``body``), metadata from meta tags and JSON-LD.
 
-``html_content`` finds the article body (trafilatura twice, readability as a
+``body`` finds the article body (trafilatura twice, readability as a
 third opinion); we read the metadata ourselves as well, because news pages
 state full timestamps (with time of day and zone) in ``article:published_time``
 and JSON-LD, where trafilatura keeps only the day.
@@ -15,7 +15,7 @@ import lxml.html
 import orjson
 import trafilatura
 
-from .html_content import extract_main
+from .body import extract_main
 from .records import Rejected
 
 # Deeper trees are hostile or broken. libxml2 stops nesting at 256 levels and

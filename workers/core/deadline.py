@@ -11,10 +11,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from datetime import UTC
+from typing import Any
 
 from .records import Rejected
 
@@ -40,7 +42,7 @@ def _exit_with(parent: int) -> None:
 def _warm_up(parent: int) -> None:
     """Runs in each new child before its first article's clock starts: imports, model and
     pattern loading, so that the deadline measures the article's own work."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     _exit_with(parent)
 
@@ -49,7 +51,7 @@ def _warm_up(parent: int) -> None:
 
     sample = "<html><body><article><h1>Warm up</h1><p>" + "Kalimat pemanasan untuk model bahasa. " * 20
     build(RawArticle(html=sample + "</p></article></body></html>", text=None, url="https://warm-up.example/a"),
-          frozenset(), datetime.now(timezone.utc), 10_000)
+          frozenset(), datetime.now(UTC), 10_000)
 
 
 class Deadline:
@@ -113,7 +115,7 @@ class Deadline:
         future = asyncio.wrap_future(self._submit(fn, args))
         try:
             return await asyncio.wait_for(future, timeout=self.seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._timeout() from None
         except BrokenProcessPool:
             self._reset()

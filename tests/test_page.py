@@ -1,11 +1,11 @@
-"""html.extract on small handwritten pages: what is kept, what is dropped, what metadata is read."""
+"""page.extract on small handwritten pages: what is kept, what is dropped, what metadata is read."""
 
 from __future__ import annotations
 
 import pytest
 
-from workers.core import html
-from workers.core.html_content import choose, drop_headline
+from workers.core import page
+from workers.core.body import choose, drop_headline
 from workers.core.records import Rejected
 
 PARAGRAPHS = [
@@ -22,7 +22,7 @@ SUBHEADING = "What changes for passengers"
 LIST_ITEMS = ["Line N1 runs from the central station to Nordhafen", "Line N2 runs from the university to Eastgate"]
 
 
-def page(head_extra: str = "", body_extra: str = "") -> str:
+def sample(head_extra: str = "", body_extra: str = "") -> str:
     paras = [f"<p>{p}</p>" for p in PARAGRAPHS]
     items = "".join(f"<li>{i}</li>" for i in LIST_ITEMS)
     return f"""<!DOCTYPE html><html lang="en"><head>
@@ -52,7 +52,7 @@ By continuing to browse you accept our cookie policy.</p><button>Accept all cook
 
 
 def test_article_paragraphs_heading_and_list_are_kept():
-    text = html.extract(page(), url="https://news.example/2024/night-buses").text
+    text = page.extract(sample(), url="https://news.example/2024/night-buses").text
     for para in PARAGRAPHS:
         assert para in text
     assert SUBHEADING in text
@@ -63,14 +63,14 @@ def test_article_paragraphs_heading_and_list_are_kept():
 
 
 def test_navigation_cookie_banner_related_and_footer_are_dropped():
-    text = html.extract(page(), url="https://news.example/2024/night-buses").text
+    text = page.extract(sample(), url="https://news.example/2024/night-buses").text
     for junk in ("We use cookies", "Accept all cookies", "Weather forecast", "Politics", "Most read",
                  "harbour bridge", "bakery", "All rights reserved", "Privacy policy"):
         assert junk not in text, junk
 
 
 def test_headline_is_the_title_not_the_first_body_line():
-    doc = html.extract(page(), url="https://news.example/2024/night-buses")
+    doc = page.extract(sample(), url="https://news.example/2024/night-buses")
     assert doc.title == "Night buses for the north"
     assert "Council extends night buses" not in doc.text.split("\n")[0]
     assert doc.text.startswith(PARAGRAPHS[0])
@@ -78,8 +78,8 @@ def test_headline_is_the_title_not_the_first_body_line():
 
 def test_html_comment_inside_a_paragraph_does_not_cut_it():
     # React and other renderers leave <!-- --> between text nodes; the text after it is article text.
-    html_text = page().replace("shift workers who had", "shift workers <!-- -->who had")
-    text = html.extract(html_text, url="https://news.example/2024/night-buses").text
+    html_text = sample().replace("shift workers who had", "shift workers <!-- -->who had")
+    text = page.extract(html_text, url="https://news.example/2024/night-buses").text
     assert "shift workers who had no way home after midnight." in text
 
 
@@ -94,7 +94,7 @@ def test_dates_authors_and_canonical_from_json_ld_and_meta():
   {"@type": "NewsArticle", "headline": "Council extends night buses",
    "datePublished": "2024-01-16T08:30:00Z", "dateModified": "2024-01-16T12:00:00Z",
    "author": [{"@type": "Person", "name": "Jana Novak"}]}]}</script>"""
-    doc = html.extract(page(head_extra=head), url="https://news.example/2024/night-buses?utm_source=x")
+    doc = page.extract(sample(head_extra=head), url="https://news.example/2024/night-buses?utm_source=x")
     assert doc.canonical_url == "https://news.example/2024/night-buses"
     assert doc.title == "Council extends night buses"  # JSON-LD headline first
     assert doc.published[:2] == ["2024-01-16T08:30:00Z", "2024-01-16T09:30:00+01:00"]
@@ -105,20 +105,20 @@ def test_dates_authors_and_canonical_from_json_ld_and_meta():
 
 def test_placeholder_date_alone_leaves_no_published_candidate_from_it():
     head = '<meta property="article:published_time" content="0001-01-01T00:00:00Z">'
-    doc = html.extract(page(head_extra=head))
+    doc = page.extract(sample(head_extra=head))
     assert all(not v.startswith("0001") for v in doc.published)
 
 
 def test_hostile_deep_nesting_is_rejected_as_too_large():
-    deep = "<html><body>" + "<div>" * (html.MAX_DEPTH + 50) + "x" + "</div>" * (html.MAX_DEPTH + 50) + "</body></html>"
+    deep = "<html><body>" + "<div>" * (page.MAX_DEPTH + 50) + "x" + "</div>" * (page.MAX_DEPTH + 50) + "</body></html>"
     with pytest.raises(Rejected) as err:
-        html.extract(deep)
+        page.extract(deep)
     assert err.value.reason == "too_large"
 
 
 def test_unparseable_input_is_rejected_as_no_content():
     with pytest.raises(Rejected) as err:
-        html.extract("")
+        page.extract("")
     assert err.value.reason == "no_content"
 
 

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li td th tr div blockquote pre br dd dt section article figcaption ul ol table".split()
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "tr", "div", "blockquote", "pre", "br", "dd", "dt", "section", "article", "figcaption", "ul", "ol", "table"]
 )
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from workers.core.limits import Deadline
+from workers.core.deadline import Deadline
 from workers.core.records import Rejected
 
 
