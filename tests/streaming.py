@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from dataclasses import replace
 
 import orjson
 from kafka import KafkaProducer
@@ -23,7 +22,7 @@ def stream_settings(broker, uid: str, tmp, **overrides) -> Settings:
         web_port=free_port(), topic_partitions=4, state_dir=tmp / "state",
     )
     if getattr(broker, "external", False):
-        return replace(Settings(), broker=broker.url, **QUICK_GROUP, **{**names, **overrides})
+        return Settings().replace(broker=broker.url, **{**QUICK_GROUP, **names, **overrides})
     return broker.worker_settings(Settings(), **{**names, **overrides})
 
 

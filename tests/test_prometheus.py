@@ -315,8 +315,6 @@ def _sample(name: str, **labels) -> float | None:
 
 
 def test_lag_probe_per_partition(unique_id):
-    from collections import defaultdict
-
     from faust.types import TP
 
     from workers.stream.app import _update_lag
@@ -327,8 +325,6 @@ def test_lag_probe_per_partition(unique_id):
     class Consumer:
         def __init__(self, assigned):
             self.assigned = assigned
-            # Faust's committed offset is the next offset to read (Kafka's convention); None: nothing committed
-            self._committed_offset = defaultdict(lambda: None, {p0: 7, p2: 10})
 
         def assignment(self):
             return set(self.assigned) | {TP(f"{raw}-changelog", 0)}
@@ -339,8 +335,12 @@ def test_lag_probe_per_partition(unique_id):
         async def earliest_offsets(self, *tps):
             return {tp: 4 for tp in tps}  # retention removed offsets 0..3
 
+    async def committed(tps):
+        # the group's committed offset is the next offset to read (Kafka's convention); absent: nothing committed
+        return {tp: offset for tp, offset in {p0: 7, p2: 10}.items() if tp in tps}
+
     app = SimpleNamespace(consumer=Consumer([p0, p1, p2]))
-    asyncio.run(_update_lag(app, {raw}))
+    asyncio.run(_update_lag(app, {raw}, committed))
     lag = "newsworker_consumer_lag_messages"
     assert _sample(lag, topic=raw, partition="0") == 3
     assert _sample(lag, topic=raw, partition="1") == 6   # nothing committed: from the earliest offset
@@ -348,7 +348,7 @@ def test_lag_probe_per_partition(unique_id):
     assert _sample("newsworker_assigned_partitions") == 3
     # After a rebalance took partitions 0 and 2 away, their series go: no double counting across workers.
     app.consumer.assigned = [p1]
-    asyncio.run(_update_lag(app, {raw}))
+    asyncio.run(_update_lag(app, {raw}, committed))
     assert _sample(lag, topic=raw, partition="0") is None
     assert _sample(lag, topic=raw, partition="2") is None
     assert _sample(lag, topic=raw, partition="1") == 6

@@ -7,7 +7,6 @@ import logging
 import socket
 import subprocess
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from ..settings import Settings
@@ -42,9 +41,11 @@ class EmbeddedBroker:
         return f"kafka://{self.bootstrap}"
 
     def worker_settings(self, base: Settings, **overrides) -> Settings:
-        """Settings for a worker on this broker: quick group timings, and one record per produced
-        batch so that Tansu's end offsets agree with Kafka's (see Settings.producer_max_batch_bytes)."""
-        return replace(base, broker=self.url, **QUICK_GROUP, producer_max_batch_bytes=1, **overrides)
+        """Settings for a worker on this broker: quick group timings, one record per produced batch so
+        that Tansu's end offsets agree with Kafka's (see Settings.producer_max_batch_bytes), and the web
+        server on loopback only."""
+        local = {**QUICK_GROUP, "producer_max_batch_bytes": 1, "web_host": "127.0.0.1"}
+        return base.replace(broker=self.url, **{**local, **overrides})
 
     def start(self, timeout: float = 20.0) -> EmbeddedBroker:
         try:
