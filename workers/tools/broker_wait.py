@@ -25,7 +25,7 @@ def broker_answers(s: Settings, timeout: float) -> None:
 
     ms = max(1000, int(timeout * 1000))
     admin = KafkaAdminClient(bootstrap_servers=s.bootstrap_servers, client_id=f"{s.app_id}-start",
-                             request_timeout_ms=ms, api_version_auto_timeout_ms=ms, **s.kafka_python_security())
+                             request_timeout_ms=ms, **s.kafka_python_security())
     try:
         admin.list_topics()
     finally:
@@ -33,6 +33,8 @@ def broker_answers(s: Settings, timeout: float) -> None:
 
 
 def wait_for_broker(s: Settings, retry_seconds: float = RETRY_SECONDS) -> None:
+    from kafka.errors import KafkaConfigurationError
+
     started = time.monotonic()
     kafka_log = logging.getLogger("kafka")
     level = kafka_log.level
@@ -42,6 +44,8 @@ def wait_for_broker(s: Settings, retry_seconds: float = RETRY_SECONDS) -> None:
             try:
                 broker_answers(s, retry_seconds)
                 return
+            except KafkaConfigurationError:
+                raise  # our bug, not the broker's absence
             except Exception as exc:
                 waited = time.monotonic() - started
                 if waited + retry_seconds > s.broker_wait_seconds:
