@@ -26,7 +26,8 @@ def stream_settings(broker, uid: str, tmp, **overrides) -> Settings:
     return broker.worker_settings(Settings(), **{**names, **overrides})
 
 
-def produce_lines(settings: Settings, lines: list[bytes], partitions: list[int] | None = None) -> dict[tuple[int, int], int]:
+def produce_lines(settings: Settings, lines: list[bytes],
+                  partitions: list[int] | None = None) -> dict[tuple[int, int], int]:
     """Publish each line (to a given partition, or by key); returns (partition, offset) -> line index."""
     producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
     futures = [

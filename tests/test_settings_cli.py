@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -133,7 +134,8 @@ def test_process_one_output_line_per_input_line_in_order(tmp_path):
     # In a file the order is known: first copies are unique, later ones duplicate.
     assert kinds[:10] == ["unique", "unique", "duplicate", "duplicate", "unique", "unique", "duplicate",
                           "unique", "unique", "unique"]
-    assert [r["error"]["reason"] for r in results[10:]] == ["invalid_json", "invalid_utf8", "schema", "no_content", "schema"]
+    assert [r["error"]["reason"] for r in results[10:]] == ["invalid_json", "invalid_utf8", "schema", "no_content",
+                                                             "schema"]
     assert results[2]["dedup"]["kind"] == "exact" and results[3]["dedup"]["kind"] == "near"
     assert results[2]["dedup"]["duplicate_of"] == results[1]["id"] == results[3]["dedup"]["duplicate_of"]
     assert results[4]["dedup"]["story_id"] != results[1]["dedup"]["story_id"]  # other city, other story
@@ -162,7 +164,8 @@ def test_process_dead_letters_an_article_over_the_time_limit(tmp_path, shared):
 
     pages = sorted((shared / "data" / "article-extraction-benchmark" / "html").glob("*.html.gz"),
                    key=lambda p: p.stat().st_size)
-    big = gzip.open(pages[-1]).read().decode("utf-8", "replace")  # the largest page: well over 50 ms of work
+    with gzip.open(pages[-1]) as page:
+        big = page.read().decode("utf-8", "replace")  # the largest page: well over 50 ms of work
     payload = b"\n".join([
         orjson.dumps({"url": "https://x.example/slow", "html": big}),
         orjson.dumps({"url": "https://x.example/ok", "text": "Satu dua tiga empat lima enam tujuh delapan."}),
@@ -172,3 +175,22 @@ def test_process_dead_letters_an_article_over_the_time_limit(tmp_path, shared):
     assert results[0]["source"]["line"] == 1
     assert orjson.loads(results[0]["payload"])["url"] == "https://x.example/slow"
     assert "error" not in results[1] and results[1]["dedup"]["status"] == "unique"
+
+
+@pytest.mark.parametrize("command", [["worker"], ["topics"], ["produce", "-"]])
+def test_no_broker_at_start_is_waited_for_then_a_clear_exit(command):
+    """One rule for worker, topics and produce: one log line per try, then exit 3 naming the settings."""
+    from workers.tools.broker import free_port
+
+    env = {"PATH": "/usr/bin:/bin", "NEWSWORKER_BROKER": f"kafka://127.0.0.1:{free_port()}",
+           "NEWSWORKER_BROKER_WAIT_SECONDS": "12"}
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "workers.cli", *command], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60, input="")
+    took = time.monotonic() - started
+    assert proc.returncode == 3, proc.stderr
+    waits = [line for line in proc.stderr.splitlines() if "waiting for the Kafka broker" in line]
+    assert 1 <= len(waits) <= 3, proc.stderr  # a try every 5 s (each try waits up to 5 s for an answer)
+    assert "no Kafka broker answered at 127.0.0.1:" in proc.stderr and "NEWSWORKER_BROKER_WAIT_SECONDS" in proc.stderr
+    assert "Traceback" not in proc.stderr and 11 <= took < 25, took
+    assert len(proc.stderr.splitlines()) < 10, proc.stderr

@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore", validate_default=True)
 
     # Kafka
-    broker: str = Field("kafka://localhost:9092", min_length=1)
-    app_id: str = Field("newsworker", pattern=r"^[A-Za-z0-9._-]+$")
+    broker: Annotated[str, Field(min_length=1)] = "kafka://localhost:9092"
+    app_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$")] = "newsworker"
     raw_topics: Annotated[tuple[str, ...], NoDecode, Field(min_length=1)] = ("news.raw",)
     articles_topic: str = "news.articles"
     duplicates_topic: str = "news.duplicates"
@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # Worker. The web server binds NEWSWORKER_WEB_HOST: all interfaces by default, because the kubelet's
     # probes and Prometheus reach the pod on its own IP; 127.0.0.1 keeps it on the machine.
     web_port: Annotated[int, Field(ge=1, le=65535)] = 6066
-    web_host: str = Field("0.0.0.0", min_length=1)
+    web_host: Annotated[str, Field(min_length=1)] = "0.0.0.0"
     state_dir: Path = Path("./state")
     store: Literal["memory://", "rocksdb://"] = "memory://"  # rocksdb:// needs the rocksdb extra
     log_level: LogLevel = "info"

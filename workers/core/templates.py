@@ -78,8 +78,11 @@ class SiteTemplates:
         lines = rec["lines"]
         for h in line_hashes:
             lines[h] = lines.get(h, 0) + 1
-        if len(lines) > self.max_lines:
-            keep = sorted(lines.items(), key=lambda kv: kv[1], reverse=True)[: self.max_lines * 3 // 4]
+        # A site still learning (fewer than min_articles) keeps a tenth: its template lines have the top counts,
+        # and a flood of one-article sites stays small (bench/templates_memory.py).
+        cap = self.max_lines if rec["n"] >= self.min_articles else max(4, self.max_lines // 10)
+        if len(lines) > cap:
+            keep = sorted(lines.items(), key=lambda kv: kv[1], reverse=True)[: cap * 3 // 4]
             rec["lines"] = dict(keep)
         if rec["n"] % self.flush_every == 0:
             self.flush(site)
