@@ -28,7 +28,8 @@ def _install_and_run(root: Path, constrained: bool) -> tuple[str, subprocess.Com
     shutil.copytree(REPO, src, ignore=_SKIP)
     venv = root / "venv"
     # The base interpreter, not this test's venv: its bundled pip is what a new user has.
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
+    base_python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    subprocess.run([str(base_python), "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     if constrained:
         pip += ["-c", str(src / "constraints.txt")]
@@ -52,5 +53,6 @@ def test_fresh_virtualenv_installs_run_the_sample(tmp_path):
             strict=True,
         ))
     for name, (step, proc) in results.items():
-        assert proc.returncode == 0, f"{name} install, {step} step failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        assert proc.returncode == 0, (
+            f"{name} install, {step} step failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         assert "sample outcomes:" in proc.stderr, proc.stderr
