@@ -28,6 +28,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
@@ -211,7 +212,7 @@ def test_lag_probe_per_partition(unique_id):
         # the group's committed offset is the next offset to read (Kafka's convention); absent: nothing committed
         return {tp: offset for tp, offset in {p0: 7, p2: 10}.items() if tp in tps}
 
-    app = SimpleNamespace(consumer=Consumer([p0, p1, p2]))
+    app: Any = SimpleNamespace(consumer=Consumer([p0, p1, p2]))  # the two consumer methods the probe uses
     asyncio.run(_update_lag(app, {raw}, committed))
     lag = "newsworker_consumer_lag_messages"
     assert _sample(lag, topic=raw, partition="0") == 3

@@ -92,7 +92,8 @@ class Pipeline:
             dedup_store, template_store, Limits.from_settings(settings), settings.dedup_threshold,
             settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_site,
             dedup_window=timedelta(days=settings.dedup_window_days),
-            template_window=timedelta(days=settings.template_window_days), template_max_sites=settings.template_max_sites,
+            template_window=timedelta(days=settings.template_window_days),
+            template_max_sites=settings.template_max_sites,
             **kw,
         )
 
