@@ -228,6 +228,21 @@ def test_lag_probe_per_partition(unique_id):
     assert _sample("newsworker_assigned_partitions") == 1
 
 
+def test_committed_offsets_from_the_monitor_then_the_consumer_position():
+    from faust.types import TP
+
+    from workers.stream.app import committed_offsets
+
+    p0, p1, p2 = TP("raw", 0), TP("raw", 1), TP("raw", 2)
+
+    class Consumer:
+        async def position(self, tp):
+            return {p1: 5}.get(tp)  # p2: no position known yet
+
+    app: Any = SimpleNamespace(monitor=SimpleNamespace(tp_committed_offsets={p0: 7}), consumer=Consumer())
+    assert asyncio.run(committed_offsets(app, [p0, p1, p2])) == {p0: 7, p1: 5}
+
+
 def test_readiness_needs_partitions_and_recovered_tables():
     from workers.stream.app import _readiness
 
