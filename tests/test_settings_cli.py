@@ -99,6 +99,13 @@ def test_bad_setting_from_the_command_line_has_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_misspelt_variable_is_reported(monkeypatch, capsys):
+    set_env(monkeypatch, {"NEWSWORKER_WEB_PROT": "7000", "NEWSWORKER_WEB_PORT": "0", "NEWSWORKER_TEST_BROKER": "x"})
+    assert main(["worker"]) == 2
+    err = capsys.readouterr().err
+    assert "NEWSWORKER_WEB_PROT is not a setting" in err and "NEWSWORKER_TEST_BROKER" not in err
+
+
 def test_replace_checks_like_the_environment():
     s = Settings(web_port=7001)
     assert s.replace(web_port=7002).web_port == 7002 and s.web_port == 7001

@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
+import os
 import sys
 import time
 from collections import Counter
 
 import orjson
 
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, unknown_variables
 
 log = logging.getLogger("newsworker")
 
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     from .tools.broker_wait import BrokerUnavailable
 
+    for name in unknown_variables(os.environ):
+        print(f"newsworker: warning: {name} is not a setting (misspelt?); ignored", file=sys.stderr)
     try:
         return args.func(args, Settings.from_env())
     except SettingsError as exc:

@@ -8,6 +8,7 @@ command stops at start with the variable's name and the allowed values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -156,6 +157,16 @@ class Settings(BaseSettings):
     def public(self) -> dict[str, object]:
         """The settings as logged at start-up: the password masked (as in repr and str)."""
         return self.model_dump(mode="json")
+
+
+# NEWSWORKER_* variables read by the tools around the worker, not settings of it.
+TOOL_VARIABLES = {"NEWSWORKER_TEST_BROKER", "NEWSWORKER_SHARED_DIR", "NEWSWORKER_VENV", "NEWSWORKER_PYTHON"}
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """NEWSWORKER_* names that are no setting: most likely misspelt (NEWSWORKER_WEB_PROT)."""
+    fields = {PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(n for n in environ if n.upper().startswith(PREFIX) and n.upper() not in fields | TOOL_VARIABLES)
 
 
 def _explain(exc: ValidationError) -> str:
