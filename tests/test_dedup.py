@@ -12,7 +12,8 @@ import pytest
 
 from workers.core import fingerprint as fpm
 from workers.core.dedup import BUCKET_CHUNK, DEFAULT_THRESHOLD, DedupIndex, story_id_for
-from workers.core.fingerprint import Fingerprint, fingerprint, resemblance, similarity
+from workers.core.facts import extract as extract_facts
+from workers.core.fingerprint import fingerprint, resemblance, similarity
 
 T0 = datetime(2025, 10, 20, 8, 0, tzinfo=UTC)
 
@@ -91,7 +92,7 @@ class JsonStore(MutableMapping):
 
 
 def add(index: DedupIndex, aid: str, text: str, when: datetime = T0, source: str | None = "a.example", title=None):
-    return index.check_and_add(aid, fingerprint(text), source, title, when)
+    return index.check_and_add(aid, fingerprint(text), source, title, when, extract_facts(text, title))
 
 
 # -- fingerprints ----------------------------------------------------------------------
@@ -105,29 +106,29 @@ def test_content_hash_is_the_hash_of_the_lowercased_tokens():
 
 def test_signature_is_a_sorted_bounded_sketch_with_anchor_keys():
     fp = fingerprint(body(FLOOD))
-    sig = fp.signature
+    sig = fp.sketch
     assert isinstance(sig, tuple) and all(isinstance(v, int) for v in sig)
     assert list(sig) == sorted(set(sig)) and sig[0] >= 0 and sig[-1] < 2 ** fpm.HASH_BITS
     words = re.findall(r"\w+", body(FLOOD).lower())
     assert len(sig) == min(fpm.SKETCH, len(set(zip(*(words[i:] for i in range(fpm.SHINGLE))))))
-    assert len(fp.bands) == min(fpm.QUERY_ANCHORS, len(sig)) and all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.bands)
+    assert len(fp.anchors) == min(fpm.QUERY_ANCHORS, len(sig)) and all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.anchors)
     assert orjson.loads(orjson.dumps(sig)) == list(sig)  # JSON-exact (values below 2**53)
     assert fingerprint(body(FLOOD)) == fp  # deterministic
 
 
 def test_similarity_measures_how_much_of_the_shorter_body_is_in_the_longer():
-    full = fingerprint(body(FLOOD)).signature
+    full = fingerprint(body(FLOOD)).sketch
     assert similarity(full, full) == 1.0
-    assert similarity(full, fingerprint(body(FLOOD[:4])).signature) == 1.0  # trimmed to half: all of it is inside
-    containment, jaccard = resemblance(full, fingerprint(body(FLOOD[:4])).signature)
+    assert similarity(full, fingerprint(body(FLOOD[:4])).sketch) == 1.0  # trimmed to half: all of it is inside
+    containment, jaccard = resemblance(full, fingerprint(body(FLOOD[:4])).sketch)
     assert 0.4 < jaccard < 0.6
-    assert similarity(full, fingerprint(body(OTHER)).signature) < 0.15  # stock phrases ("of the") only
-    assert similarity(full, fingerprint(body(MAYOR)).signature) < 0.4  # one shared background sentence
+    assert similarity(full, fingerprint(body(OTHER)).sketch) < 0.15  # stock phrases ("of the") only
+    assert similarity(full, fingerprint(body(MAYOR)).sketch) < 0.4  # one shared background sentence
 
 
 def test_empty_and_tiny_texts():
-    assert fingerprint("").signature == () and fingerprint("...!").signature == ()
-    assert len(fingerprint("two words").signature) == 1
+    assert fingerprint("").sketch == () and fingerprint("...!").sketch == ()
+    assert len(fingerprint("two words").sketch) == 1
 
 
 # -- verdicts --------------------------------------------------------------------------
@@ -192,8 +193,9 @@ def test_story_record_counts_copies_sources_and_times():
     add(idx, "a3", body(FLOOD), T0 + timedelta(minutes=9), "b.example", "Flood again")
     v = add(idx, "a4", body(FLOOD[2:]), T0 + timedelta(hours=2), None, None)
     assert v.story == {
-        "story_id": story_id_for("a1"), "first_article_id": "a1", "title": "Flood", "copies": 3,
-        "sources": ["a.example", "b.example"], "first_seen": "2025-10-20T08:00:00Z", "last_seen": "2025-10-20T10:00:00Z",
+        "story_id": story_id_for("a1"), "first_article_id": "a1", "latest_article_id": "a1", "title": "Flood",
+        "copies": 3, "updates": 0, "sources": ["a.example", "b.example"], "related": [],
+        "first_seen": "2025-10-20T08:00:00Z", "last_seen": "2025-10-20T10:00:00Z",
     }
     assert idx.store["s:" + story_id_for("a1")] == v.story
 
@@ -209,21 +211,17 @@ def test_duplicate_of_is_the_first_article_even_when_matched_through_a_copy():
     assert (v3.status, v3.duplicate_of, v3.story_id) == ("duplicate", "a1", story_id_for("a1"))
 
 
-def test_same_article_id_again_is_a_duplicate_of_its_own_story():
+def test_same_article_id_with_edited_content_is_an_update_of_its_story():
     idx = DedupIndex({})
     first = add(idx, "a1", body(FLOOD))
     v = add(idx, "a1", body(FLOOD[:7]), T0 + timedelta(minutes=3))
-    assert (v.status, v.story_id, v.duplicate_of) == ("duplicate", first.story_id, "a1")
+    assert (v.status, v.kind, v.story_id) == ("duplicate", "update", first.story_id)
+    assert v.story["updates"] == 1 and v.story["copies"] == 0
     assert idx.size_hint() == 1
-
-
-def test_an_old_style_fingerprint_is_handled():
-    """A message still in flight from the first version (MinHash slots, LSH band keys): no crash, no false match."""
-    idx = DedupIndex({})
-    add(idx, "a1", body(FLOOD))
-    legacy = Fingerprint(fingerprint(body(MAYOR)).content_hash, tuple(range(128, 0, -1)), tuple(f"{b:02d}{b:016x}" for b in range(32)))
-    v = idx.check_and_add("m1", legacy, None, None, T0)
-    assert v.status == "unique"
+    # and the edited version sent again is a redelivery: its verdict again, nothing changes
+    before = dict(idx.store)
+    assert add(idx, "a1", body(FLOOD[:7]), T0 + timedelta(minutes=4)) == v
+    assert idx.store == before
 
 
 # -- state: JSON, restart, eviction ----------------------------------------------------------
@@ -287,7 +285,6 @@ def test_a_story_lives_while_its_copies_are_recent():
 def test_eviction_cost_is_what_it_removes_not_the_index_size():
     store = JsonStore()
     idx = DedupIndex(store)
-    idx.evict(T0 - timedelta(days=30))  # the one-time sweep for entries of the first layout
     add(idx, "old", body(FLOOD), T0)
     for n in range(40):
         add(idx, f"r{n}", body(OTHER) + f" Report number {n} of {n * 7} pages.", T0 + timedelta(days=7, minutes=n))
