@@ -35,7 +35,8 @@ import numpy as np
 
 from bench import common
 from workers.core import fingerprint as F
-from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _sketch_and_keys
+from workers.core import facts as FX
+from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 T0 = datetime(2025, 10, 1, tzinfo=UTC)
@@ -54,8 +55,10 @@ class Newsworker:
     name = "newsworker"
 
     def __init__(self, threshold=DEFAULT_THRESHOLD, min_jaccard=MIN_JACCARD, shingle=F.SHINGLE, sketch=F.SKETCH,
-                 anchors=F.ANCHORS, query_anchors=F.QUERY_ANCHORS, index_copies=True, cache=None):
-        self.index = DedupIndex({}, threshold, min_jaccard, anchors=anchors, sketch=sketch, index_copies=index_copies)
+                 anchors=F.ANCHORS, query_anchors=F.QUERY_ANCHORS, index_copies=True, cache=None, use_facts=True):
+        self.index = DedupIndex({}, threshold, min_jaccard, anchors=anchors, sketch=sketch, index_copies=index_copies,
+                                use_facts=use_facts)
+        self.last = None
         self.shingle, self.sketch, self.query_anchors = shingle, sketch, query_anchors
         self.cache = cache if cache is not None else {}
         self.n = 0
@@ -72,10 +75,26 @@ class Newsworker:
             self.cache[key] = fp
         return fp
 
-    def add(self, aid: str, body: str):
+    def facts(self, body: str, title: str):
+        key = ("facts", body, title)
+        fx = self.cache.get(key)
+        if fx is None:
+            fx = self.cache[key] = FX.extract(body, title)
+        return fx
+
+    def add(self, aid: str, body: str, title: str = ""):
         self.n += 1
-        v = self.index.check_and_add(aid, self.fp(body), None, None, T0 + timedelta(seconds=self.n))
+        v = self.index.check_and_add(aid, self.fp(body), None, title or None, T0 + timedelta(seconds=self.n),
+                                     self.facts(body, title))
+        self.last = v
         return v.status, v.story_id
+
+
+class NewsworkerNoFacts(Newsworker):
+    name = "newsworker-no-facts"  # the sketch alone (the verdicts before issue 11)
+
+    def __init__(self, **kw):
+        super().__init__(use_facts=False, **kw)
 
 
 class _Stories:
@@ -107,7 +126,7 @@ class Datasketch(_Stories):
         m.update_batch([s.encode("utf-8") for s in word_shingles(body)])
         return m
 
-    def add(self, aid, body):
+    def add(self, aid, body, title=""):
         m = self.sketch(body)
         best, best_j = None, 0.0
         for c in self.lsh.query(m):
@@ -128,7 +147,7 @@ class SimhashSys(_Stories):
 
         self.Simhash, self.index, self.sh = Simhash, SimhashIndex([], f=64, k=k), {}
 
-    def add(self, aid, body):
+    def add(self, aid, body, title=""):
         s = self.Simhash(body)
         best, best_d = None, 99
         for c in self.index.get_near_dups(s):
@@ -154,7 +173,7 @@ class Rensa(_Stories):
     def features(self, body):
         return word_shingles(body)
 
-    def add(self, aid, body):
+    def add(self, aid, body, title=""):
         m = self.RMinHash(num_perm=self.num_perm, seed=42)
         m.update(self.features(body))
         best, best_j = None, 0.0
@@ -175,7 +194,8 @@ class RensaWords(Rensa):
         return body.split()
 
 
-SYSTEMS = {"newsworker": Newsworker, "datasketch": Datasketch, "simhash": SimhashSys, "rensa": Rensa}
+SYSTEMS = {"newsworker": Newsworker, "newsworker-no-facts": NewsworkerNoFacts, "datasketch": Datasketch,
+           "simhash": SimhashSys, "rensa": Rensa}
 
 
 # -- scoring -----------------------------------------------------------------------
@@ -239,7 +259,7 @@ class Natural:
 
         members: dict[str, list[str]] = defaultdict(list)  # system story -> its articles
         for d in self.docs:
-            status, story = system.add(d.id, d.body)
+            status, story = system.add(d.id, d.body, d.title)
             parent[d.id] = d.id
             earlier = [e for e in self.edges[d.id] if e in parent and e != d.id]
             for e in earlier:
@@ -275,13 +295,16 @@ class Natural:
         return c
 
 
-def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_counts: dict | None = None) -> Counts:
-    """Originals must stay unique; a copy must join its original's story."""
+def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_counts: dict | None = None,
+                   records: list | None = None) -> Counts:
+    """Originals must stay unique; a copy must join its original's story.
+
+    ``records`` gets (query kind, right verdict, status, dedup kind, related_to right) per query."""
     c = Counts()
     members: dict[str, set] = defaultdict(set)  # system story -> true stories (original ids) of its articles
     story_of: dict[str, str] = {}
     for d in sc.originals:
-        status, story = system.add(d.id, d.body)
+        status, story = system.add(d.id, d.body, d.title)
         story_of[d.id] = story
         if status == "duplicate":
             c.fp += 1
@@ -291,7 +314,12 @@ def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_coun
             c.tn += 1
         members[story].add(d.id)
     for q in sc.queries:
-        status, story = system.add(q.id, q.body)
+        status, story = system.add(q.id, q.body, q.title)
+        if records is not None:
+            v = getattr(system, "last", None)
+            ok_story = (status == "unique") if q.expected is None else (status == "duplicate" and story == story_of[q.expected])
+            records.append((q.kind, ok_story, status, v.kind if v else None,
+                            (v.related_to is not None) if (v and q.related) else None))
         if q.expected is None:
             ok = status == "unique"
             c.tn += ok
@@ -317,24 +345,36 @@ def evaluate(make_system, data, detail: dict | None = None) -> dict:
     det = {} if detail is not None else None
     out["natural"] = data["natural"].score(make_system(), det)
     kinds: dict = {}
-    out["copies"] = score_scenario(make_system(), data["copies"], det, kinds)
+    records: list = []
+    out["copies"] = score_scenario(make_system(), data["copies"], det, kinds, records)
     neg, neg_synthetic = Counts(), Counts()
     nk: dict = {}
     for sc in data["negatives"]:
-        c = score_scenario(make_system(), sc, None, nk)
+        c = score_scenario(make_system(), sc, None, nk, records)
         neg += c
         if sc.name != "natural-diff":
             neg_synthetic += c
     out["negatives"] = neg
+    out["stories"] = score_scenario(make_system(), data["stories"], None, kinds, records)
+    fu = Counts()
+    for sc in data["followups"]:
+        fu += score_scenario(make_system(), sc, None, kinds, records)
+    out["followups"] = fu
     # overall: (a) + (b) + the negatives not already in (a) (the natural 'diff' pairs are part of the detik stream)
     total = Counts()
     for v in (out["natural"], out["copies"], neg_synthetic):
         total += v
     out["overall"] = total
+    # issue 11: positives are copies and updates; siblings and follow-ups must start stories of their own
+    stories_total = Counts()
+    for v in (out["copies"], neg_synthetic, out["stories"], out["followups"]):
+        stories_total += v
+    out["overall_stories"] = stories_total
     if detail is not None:
         detail.update(det)
         detail["variants"] = kinds
         detail["negative_kinds"] = nk
+        detail["records"] = records
     return out
 
 
@@ -344,6 +384,69 @@ def fmt_prf(c: Counts, negatives_only: bool = False) -> str:
         return f"FP {c.fp}/{n}"
     p, r, f = c.prf()
     return f"P {p:.3f} R {r:.3f} F1 {f:.3f}"
+
+
+COPY_VARIANTS = set(D.VARIANTS) | {"copy:typos"}
+NEGATIVE_KINDS = {"natural-diff", "same-topic-day", "follow-up", "same-boilerplate"}
+
+
+def class_of(kind: str) -> str:
+    if kind in COPY_VARIANTS:
+        return "near copy"
+    if kind in NEGATIVE_KINDS:
+        return "same-topic negative"
+    return {"update": "update", "sibling": "sibling", "follow-up": "follow-up (natural)"}[kind.split(":")[0]]
+
+
+def class_table(records: list) -> dict:
+    """Per class: [n, right verdict, right kind, related_to set, n with an expected related_to]."""
+    out: dict = {}
+    for kind, ok, status, dkind, rel in records:
+        for cls in (class_of(kind), kind if ":" in kind else None):
+            if cls is None:
+                continue
+            row = out.setdefault(cls, [0, 0, 0, 0, 0])
+            row[0] += 1
+            row[1] += ok
+            expect = {"near copy": ("near", "exact"), "update": ("update",), "sibling": ("sibling",),
+                      "follow-up (natural)": ("follow_up", "sibling"), "same-topic negative": ("new", "follow_up", "sibling")
+                      }[class_of(kind)]
+            row[2] += dkind in expect
+            if rel is not None:
+                row[3] += rel
+                row[4] += 1
+    return out
+
+
+def print_classes(results: dict, names: list[str], data: dict) -> None:
+    print("\n### Per class (issue 11): right verdict (positives: joined the right story; others: a story of their own)\n")
+    tables = {n: class_table(results["details"][n]["records"]) for n in names}
+    n_exact = sum(len(g) - 1 for g in {tuple(v) for v in data["natural"].group.values()})
+    print("| class | n | " + " | ".join(names) + " | newsworker: kind right | newsworker: related_to set |")
+    print("|---|---|" + "---|" * len(names) + "---|---|")
+    print(f"| exact (identical detik rows) | {n_exact} | " + " | ".join(
+        f"{results['details'][n].get('tp-exact', 0) / n_exact:.3f}" for n in names) + " | - | - |")
+    order = ["near copy", "update", "sibling", "follow-up (natural)", "same-topic negative"]
+    extra = sorted(k for k in tables[names[0]] if ":" in k)
+    for cls in order + extra:
+        if cls not in tables[names[0]]:
+            continue
+        row0 = tables[names[0]][cls]
+        held = " (held out)" if cls.split(":")[-1] in D.HELD_OUT else ""
+        cells = [f"{tables[n][cls][1] / tables[n][cls][0]:.3f}" for n in names]
+        nw = tables.get("newsworker", {}).get(cls)
+        kind = f"{nw[2] / nw[0]:.3f}" if nw else "-"
+        rel = f"{nw[3] / nw[4]:.3f}" if nw and nw[4] else "-"
+        print(f"| {cls}{held} | {row0[0]} | " + " | ".join(cells) + f" | {kind} | {rel} |")
+    print("\nPositives = copies and updates, negatives = siblings, follow-ups, same-topic (sets b, c, stories, "
+          "natural follow-ups): " + "; ".join(
+              f"{n} {fmt_prf(_counts(results['quality'][n]['overall_stories']))}" for n in names))
+
+
+def _counts(d: dict) -> Counts:
+    c = Counts()
+    c.__dict__.update(d)
+    return c
 
 
 # -- speed -----------------------------------------------------------------------------
@@ -461,8 +564,7 @@ def speed(pool: list[str], quick: bool) -> dict:
         fps = [F.fingerprint(b) for b in batch]
         t = time.perf_counter()
         for fp in fps:
-            _, keys = _sketch_and_keys(fp)
-            idx._best_candidate(fp.stored, keys, "")
+            idx._best_candidate(fp.stored, fp.anchors, "")
         rates.append(len(fps) / (time.perf_counter() - t))
     res["newsworker lookup only (no insert)"] = statistics.median(rates)
     res["rensa (word 3-shingles, as compared for quality)"] = throughput(Rensa, prefill, batches)
@@ -644,10 +746,13 @@ def main(argv=None) -> int:
     bench = D.load_benchmark()
     labels = D.load_labels()
     n_detik, n_bench, n_neg = (60, 40, 40) if args.quick else (200, 125, 150)
+    n_stories = 150 if args.quick else 600
     data = {
         "natural": Natural(detik, labels),
         "copies": D.copies_set(detik, bench, labels, n_detik, n_bench),
         "negatives": D.negatives_set(detik, bench, labels, n_neg),
+        "stories": D.stories_set(detik, bench, labels, n_stories),
+        "followups": D.natural_followups(detik, labels),
     }
     print(f"data: natural {len(detik)} detik rows; copies {len(data['copies'].originals)} originals x "
           f"{len(D.VARIANTS)} edits = {len(data['copies'].queries)}; negatives {len(data['negatives'])} pairs "
@@ -666,7 +771,7 @@ def main(argv=None) -> int:
     print("| system | (a) natural detik | (b) controlled copies | (c) hard negatives | overall (a)+(b)+(c) synthetic |")
     print("|---|---|---|---|---|")
     for name in names:
-        q = {k: Counts() for k in ("natural", "copies", "negatives", "overall")}
+        q = {k: Counts() for k in results["quality"][name]}
         for k, v in results["quality"][name].items():
             q[k].__dict__.update(v)
         print(f"| {name} | {fmt_prf(q['natural'])} | {fmt_prf(q['copies'])} | {fmt_prf(q['negatives'], True)} | "
@@ -708,6 +813,7 @@ def main(argv=None) -> int:
             ok, tot = results["details"][n]["negative_kinds"].get(k, [0, 0])
             cells.append(f"{tot - ok}/{tot}")
         print(f"| {k} | " + " | ".join(cells) + " |")
+    print_classes(results, names, data)
     fp_orig = {n: len(results["details"][n].get("fp-originals", [])) for n in names}
     print(f"\noriginals of (b) wrongly merged: {fp_orig}")
 

@@ -25,7 +25,7 @@ import numpy as np
 
 CONTEXT_BITS = 22  # 1 chance in ~4M that two different contexts look alike: ~0.2% of comparisons of 100 x 100 facts
 VALUE_BITS = 10  # the top one says "holds a digit" (a figure, a date, a time); a changed value goes unseen 1 in 512
-MAX_FACTS = 96  # facts kept per article, in text order (a 500-word story holds 40-90); covers the lead and body
+MAX_FACTS = 128  # fact words kept per article, in text order (a 500-word story holds 60-150)
 MAX_TOKEN = 40  # longer "words" (URLs, hashes) are not facts
 _VALUE_MASK = (1 << VALUE_BITS) - 1
 _NUMERIC = 1 << (VALUE_BITS - 1)
@@ -48,11 +48,10 @@ def extract(body: str, title: str | None = None) -> np.ndarray:
     (another set of figures in the headline is a changed fact; fewer of them is not)."""
     out: list[int] = []
     if title:
-        crc = zlib.crc32
         for m in _TOKEN.finditer(title):
             tok = m.group()
             if len(tok) <= MAX_TOKEN and any(c.isdigit() for c in tok):
-                out.append(_entry(crc, b"T", "", "#", [tok.lower()]))
+                out.append(_entry(zlib.crc32(b"T#"), tok.lower()))
     _facts(body, b"", out)
     if not out:
         return _EMPTY
@@ -81,31 +80,37 @@ def _facts(text: str, namespace: bytes, out: list[int]) -> None:
     limit = MAX_FACTS + len(out)
     crc = zlib.crc32
     prev2, prev1 = "", "^"
-    run: list[str] = []
-    for i in range(n):
-        if start[i] and run:  # a run never spans sentences
-            out.append(_entry(crc, namespace, prev2, prev1, run))
-            run = []
+    i = 0
+    while i < n and len(out) < limit:
         if start[i]:  # contexts restart with each sentence: moved sentences and paragraphs keep theirs
             prev2, prev1 = "", "^"
-        if fact[i]:
-            run.append(toks[i].lower())
+        if not fact[i]:
+            prev2, prev1 = prev1, toks[i].lower()
+            i += 1
             continue
-        if run:
-            out.append(_entry(crc, namespace, prev2, prev1, run))
-            run = []
-            if len(out) >= limit:
-                return
-        prev2, prev1 = prev1, toks[i].lower()
-    if run and len(out) < limit:
-        out.append(_entry(crc, namespace, prev2, prev1, run))
+        j = i + 1  # the run: consecutive fact tokens of one sentence
+        while j < n and fact[j] and not start[j]:
+            j += 1
+        if prev1 == "^":  # a sentence's first words: the two words after them are the context
+            after = [toks[k].lower() for k in range(j, min(n, j + 8)) if not fact[k] and not start[k]][:2]
+            if k_break := next((k for k in range(j, min(n, j + 8)) if start[k]), None):
+                after = [toks[k].lower() for k in range(j, k_break) if not fact[k]][:2]
+            ctx = crc(namespace + (">" + " ".join(after)).encode())
+        else:
+            ctx = crc(namespace + f"{prev2} {prev1}".encode())
+        # Each word of the run on its own: a word dropped or put inside a name leaves the rest matching.
+        for k in range(i, j):
+            out.append(_entry(ctx, toks[k].lower()))
+        i = j
 
 
-def _entry(crc, namespace: bytes, prev2: str, prev1: str, run: list[str]) -> int:
-    ctx = crc(namespace + f"{prev2} {prev1}".encode())
-    value = " ".join(run)
-    numeric = _NUMERIC if any(c.isdigit() for c in value) else 0
-    return ((ctx & _CONTEXT_MASK) << VALUE_BITS) | numeric | (crc(value.encode()) & (_NUMERIC - 1))
+def _entry(ctx: int, value: str) -> int:
+    if any(c.isdigit() for c in value):
+        return ((ctx & _CONTEXT_MASK) << VALUE_BITS) | _NUMERIC | (zlib.crc32(value.encode()) & (_NUMERIC - 1))
+    # A word by its first letter and the set of its letters: a typo that swaps or doubles letters is the same
+    # word, another name is not.
+    key = value[:2]  # its first two letters: most typos leave them, another name seldom does (measured: bench)
+    return ((ctx & _CONTEXT_MASK) << VALUE_BITS) | (zlib.crc32(key.encode()) & (_NUMERIC - 1))
 
 
 def to_bytes(facts: np.ndarray) -> bytes:
@@ -121,13 +126,14 @@ class Comparison(NamedTuple):
     conflicts: int  # contexts in both where each side has a value the other lacks: a changed fact
     figures: int  # ... of which the changed values hold digits (amounts, counts, dates, times)
     novel: int  # facts of the new article whose context and value are both unknown to the old one
+    echoed: int  # facts of the new article in a new context with a value the old one has (its people, places)
     lost: int  # facts of the old article whose context and value are both absent from the new one
 
 
 def compare(old: np.ndarray, new: np.ndarray) -> Comparison:
     """How the facts of ``new`` relate to those of ``old`` (both from ``extract``)."""
     if not old.size or not new.size:
-        return Comparison(0, 0, 0, int(new.size), int(old.size))
+        return Comparison(0, 0, 0, int(new.size), 0, int(old.size))
     co, cn = old >> VALUE_BITS, new >> VALUE_BITS
     shared = np.intersect1d(co, cn, assume_unique=False)
     agree = conflicts = figures = 0
@@ -143,9 +149,12 @@ def compare(old: np.ndarray, new: np.ndarray) -> Comparison:
                 figures += any(v & _NUMERIC for v in a ^ b)
     vals_old = np.unique(old & _VALUE_MASK)
     vals_new = np.unique(new & _VALUE_MASK)
-    novel = int(np.count_nonzero(~np.isin(cn, co) & ~np.isin(new & _VALUE_MASK, vals_old)))
+    fresh = ~np.isin(cn, co)
+    known = np.isin(new & _VALUE_MASK, vals_old)
+    novel = int(np.count_nonzero(fresh & ~known))
+    echoed = int(np.count_nonzero(fresh & known))
     lost = int(np.count_nonzero(~np.isin(co, cn) & ~np.isin(old & _VALUE_MASK, vals_new)))
-    return Comparison(agree, conflicts, figures, novel, lost)
+    return Comparison(agree, conflicts, figures, novel, echoed, lost)
 
 
 def _by_context(facts: np.ndarray, ctx: np.ndarray, shared: np.ndarray) -> dict[int, set[int]]:
