@@ -306,3 +306,72 @@ def test_a_busy_minute_spills_into_chunks_and_is_evicted_whole():
     assert f"t:{int(T0.timestamp() // 60)}.1" in idx.store
     assert idx.evict(T0 + timedelta(minutes=2)) == n
     assert not [k for k in idx.store if k[:2] in ("a:", "h:", "k:", "t:", "s:")]
+
+
+# -- facts: updates, same-template stories, redeliveries -------------------------------------------
+
+def sibling_of_flood() -> str:
+    """The flood story's words told of another city, other people, other figures and another day."""
+    text = body(FLOOD)
+    for old, new in (("SEMARANG", "CIREBON"), ("Kaligawe", "Kedawung"), ("Wednesday", "Friday"), ("Tuesday", "Thursday"),
+                     ("Wawan", "Darmin"), ("35", "41"), ("Genuk", "Sumber"), ("Terboyo", "Harjamukti"),
+                     ("Demak", "Kuningan"), ("Kudus", "Majalengka"), ("six", "nine")):
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_story_on_the_same_template_is_a_story_of_its_own_related_to_the_first():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    v = add(idx, "c1", sibling_of_flood(), T0 + timedelta(minutes=1))
+    assert (v.status, v.kind, v.related_to, v.duplicate_of) == ("unique", "sibling", "a1", None)
+    assert v.story_id == story_id_for("c1") and v.story["related"] == [first.story_id]
+    assert idx.store["s:" + first.story_id]["copies"] == 0
+    # a copy of the sibling joins the sibling's story, not the first one
+    c = add(idx, "c2", body(sibling_of_flood().split("\n\n")[:6]), T0 + timedelta(minutes=2))
+    assert (c.status, c.story_id, c.duplicate_of) == ("duplicate", v.story_id, "c1")
+
+
+def test_a_corrected_figure_is_an_update_and_the_story_keeps_the_latest_version():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD), title="Flood")
+    revised = body(FLOOD).replace("six kilometres", "eight kilometres").replace("Wawan, 35", "Wawan, 36")
+    v = add(idx, "a2", revised, T0 + timedelta(minutes=30), title="Flood: traffic jam grows")
+    assert (v.status, v.kind, v.story_id, v.duplicate_of) == ("duplicate", "update", first.story_id, "a1")
+    assert v.story["latest_article_id"] == "a2" and v.story["updates"] == 1 and v.story["copies"] == 0
+    assert v.story["title"] == "Flood: traffic jam grows"
+    added = body(FLOOD) + " By noon 14 houses in Trimulyo had been evacuated."
+    assert add(idx, "a3", added, T0 + timedelta(minutes=40)).kind == "update"
+
+
+def test_a_redelivered_article_gets_its_first_verdict_and_changes_nothing():
+    idx = DedupIndex({})
+    steps = [("a1", body(FLOOD)), ("a2", body(FLOOD[:5])), ("c1", sibling_of_flood()), ("m1", body(MAYOR)),
+             ("a3", body(FLOOD).replace("six kilometres", "eight kilometres"))]
+    first = [add(idx, aid, text, T0 + timedelta(minutes=n)) for n, (aid, text) in enumerate(steps)]
+    assert [v.kind for v in first] == ["new", "near", "sibling", "new", "update"]
+    before = {k: (dict(v) if isinstance(v, dict) else v) for k, v in idx.store.items()}
+    for n, (aid, text) in enumerate(steps):  # everything again, later (a crash and a replay of the topic)
+        again = add(idx, aid, text, T0 + timedelta(hours=1, minutes=n))
+        assert again == first[n] or (again._replace(story=None) == first[n]._replace(story=None)), aid
+        assert again.duplicate_of != aid
+    assert idx.store == before  # no counter, story record, bucket or key changed
+    assert idx.size_hint() == len(steps)
+
+
+def test_the_pipeline_gives_a_redelivered_message_the_same_event():
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    p = Pipeline(limits=Limits(timeout_seconds=0))
+    msgs = [orjson.dumps({"url": f"https://news.example/{i}", "text": text, "title": "Banjir"})
+            for i, text in enumerate([body(FLOOD), body(FLOOD[:6]), sibling_of_flood()])]
+    out = [p.process(m, Source(topic="news.raw", partition=0, offset=n)) for n, m in enumerate(msgs)]
+    store_before = {k: orjson.dumps(v) for k, v in p.dedup.store.items()}
+    again = [p.process(m, Source(topic="news.raw", partition=0, offset=n)) for n, m in enumerate(msgs)]
+    for a, b in zip(out, again, strict=True):
+        assert a.kind == b.kind and a.value["dedup"] == b.value["dedup"]
+        assert b.story == dict(p.dedup.store["s:" + a.value["dedup"]["story_id"]], schema_version=2)  # as it is now
+        assert b.value["dedup"]["duplicate_of"] != b.value["id"]
+    assert [o.value["dedup"]["kind"] for o in out] == ["new", "near", "sibling"]
+    assert {k: orjson.dumps(v) for k, v in p.dedup.store.items()} == store_before

@@ -59,7 +59,8 @@ BUCKET_CHUNK = 256  # entries per minute-bucket chunk (a busy minute spills into
 INDEX_COPY_BELOW = 0.9  # a near copy with less than this share of its text in its match is filed too
 TIE = 0.05  # matches within this containment of the best count as equally good: the earliest is taken
 # Facts (see relation); measured on bench/dedup.py's sets, BENCHMARKS.md "Near-duplicates":
-SIBLING_CONFLICTS = 3  # changed facts (same context, other value) that make another story on the same words
+SIBLING_CONFLICTS = 5  # values replaced in shared contexts that make another story on the same words: copies
+#                       showed 0-4 (typos, dropped words), updates 1-4 (one or two figures), siblings 5 and more
 UPDATE_NOVEL = 1  # new facts in a text that keeps all of the earlier one: an added sentence ...
 UPDATE_JACCARD = 0.8  # ... when the two texts are this close (an added paragraph of another story is a copy's extra)
 INSIDE = 0.9  # ... and at least this share of the earlier text is in the new one
