@@ -607,40 +607,153 @@ def rss() -> int:
 
 
 def synthetic_texts(n: int, seed: int = 11):
-    """n distinct article bodies (300-600 words) drawn from a Zipf vocabulary: all different stories."""
+    """n distinct article bodies (300-600 words) drawn from a Zipf vocabulary: all different stories.
+
+    One word in 7 of the vocabulary is capitalised and one in 20 is a number, so that bodies carry facts
+    (~15 % of their words, as news text does)."""
     rng = np.random.default_rng(seed)
-    vocab = np.array([f"w{i:x}" for i in range(50_000)])
-    p = 1.0 / np.arange(1, vocab.size + 1)
-    p /= p.sum()
+    vocab = np.array([str(i * 37) if i % 20 == 3 else (f"W{i:x}" if i % 7 == 1 else f"w{i:x}") for i in range(50_000)])
+    cdf = np.cumsum(1.0 / np.arange(1, vocab.size + 1))
+    cdf /= cdf[-1]
     for _ in range(n):
         k = int(rng.integers(300, 601))
-        yield " ".join(vocab[rng.choice(vocab.size, size=k, p=p)])
+        yield " ".join(vocab[np.minimum(cdf.searchsorted(rng.random(k)), vocab.size - 1)])
 
 
-def memory(n: int) -> dict:
+class CountingStore(dict):
+    """A dict store that counts what a changelog would carry: key + JSON value bytes of every write."""
+
+    written = 0
+    writes = 0
+
+    def __setitem__(self, key, value):
+        import orjson
+
+        self.written += len(key) + len(orjson.dumps(value))
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
+class RocksStore:
+    """A RocksDB table (rocksdict, as Faust's RocksDB store): str keys, JSON values."""
+
+    def __init__(self, path: str):
+        from rocksdict import Options, Rdict
+
+        opts = Options(raw_mode=True)
+        self.db = Rdict(path, opts)
+        self.written = 0
+        self.writes = 0
+
+    def get(self, key, default=None):
+        import orjson
+
+        v = self.db.get(key.encode())
+        return default if v is None else orjson.loads(v)
+
+    def __getitem__(self, key):
+        v = self.get(key)
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def __setitem__(self, key, value):
+        import orjson
+
+        raw = orjson.dumps(value)
+        self.written += len(key) + len(raw)
+        self.writes += 1
+        self.db[key.encode()] = raw
+
+    def __contains__(self, key):
+        return self.db.get(key.encode()) is not None
+
+    def pop(self, key, default=None):
+        v = self.get(key, default)
+        del self.db[key.encode()]
+        return v
+
+    def keys(self):
+        return (k.decode() for k in self.db.keys())
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def items(self):
+        import orjson
+
+        return ((k.decode(), orjson.loads(v)) for k, v in self.db.items())
+
+
+def memory(n: int, store_kind: str = "dict") -> dict:
+    """Index n distinct synthetic articles; RSS growth, the store's size, bytes written, restore time."""
+    import shutil
+    import tempfile
+
     import orjson
 
     gc.collect()
     before = rss()
-    store: dict = {}
-    idx = DedupIndex(store)
+    tmp = None
+    if store_kind == "rocksdb":
+        tmp = tempfile.mkdtemp(prefix="nw-rocks-")
+        store = RocksStore(tmp)
+    else:
+        store = CountingStore()
+    idx = DedupIndex(store)  # type: ignore[arg-type]
     t = T0
+    t0 = time.perf_counter()
     for i, text in enumerate(synthetic_texts(n)):
-        idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, t + timedelta(seconds=i // 10))
+        idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, t + timedelta(seconds=i // 10),
+                          FX.extract(text))
+    elapsed = time.perf_counter() - t0
     gc.collect()
     after = rss()
-    size = deep_size(store)
-    json_bytes = sum(len(k) + len(orjson.dumps(v)) for k, v in store.items())
-    kinds = defaultdict(int)
-    for k in store:
+    out = {"n": n, "store": store_kind, "seconds": elapsed, "rss_bytes_per_article": (after - before) / n,
+           "written_bytes_per_article": store.written / n, "writes_per_article": store.writes / n}
+    kinds: dict = defaultdict(int)
+    json_bytes = 0
+    changelog = []
+    for k, v in store.items():
         kinds[k[:2]] += 1
-    return {
-        "n": n, "keys": len(store), "keys_by_prefix": dict(kinds),
-        "python_bytes_per_article": size / n, "rss_bytes_per_article": (after - before) / n,
-        "json_bytes_per_article": json_bytes / n,
-        "per_million": {"python_GB": size / n * 1e6 / 1e9, "rss_GB": (after - before) / n * 1e6 / 1e9,
-                        "json_GB": json_bytes / n * 1e6 / 1e9},
-    }
+        raw = orjson.dumps(v)
+        json_bytes += len(k) + len(raw)
+        changelog.append((k, raw))
+    out.update(keys=sum(kinds.values()), keys_by_prefix=dict(kinds), json_bytes_per_article=json_bytes / n)
+    if store_kind == "dict":
+        out["python_bytes_per_article"] = deep_size(store) / n
+        del store, idx
+        gc.collect()
+        t0 = time.perf_counter()  # a restore: the compacted changelog read back into a dict table
+        restored = {k: orjson.loads(raw) for k, raw in changelog}
+        out["restore_seconds"] = time.perf_counter() - t0
+        del restored
+    else:
+        store.db.flush()
+        del idx
+        store.db.close()
+        out["disk_bytes_per_article"] = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / n
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def print_memory(mem: dict) -> None:
+    n = mem["n"]
+    print(f"{mem['store']} store, {n:,} articles indexed in {mem['seconds']:.0f} s; keys: {mem['keys']:,} "
+          f"{mem['keys_by_prefix']}")
+    rows = [("RSS growth", mem["rss_bytes_per_article"]),
+            ("compacted changelog (key + JSON value of every live entry)", mem["json_bytes_per_article"]),
+            ("bytes written to the changelog (every assignment)", mem["written_bytes_per_article"])]
+    if "python_bytes_per_article" in mem:
+        rows.append(("Python objects held by the store", mem["python_bytes_per_article"]))
+    if "disk_bytes_per_article" in mem:
+        rows.append(("RocksDB files on disk", mem["disk_bytes_per_article"]))
+    print("| measure | per article | per million |\n|---|---|---|")
+    for name, v in rows:
+        print(f"| {name} | {v:,.0f} B | {v * 1e6 / 1e9:.2f} GB |")
+    print(f"\nwrites per article: {mem['writes_per_article']:.1f}"
+          + (f"; restore of the compacted changelog into a dict: {mem['restore_seconds']:.1f} s"
+             if "restore_seconds" in mem else ""))
 
 
 # -- the parameter grid ---------------------------------------------------------------------
@@ -732,6 +845,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=0, help="re-run the chosen settings with N other hash tables")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--memory-n", type=int, default=0, help="articles indexed for the memory measure")
+    ap.add_argument("--store", choices=("dict", "rocksdb"), default="dict", help="store for the memory measure")
+    ap.add_argument("--only-memory", action="store_true", help="the memory measure only")
     ap.add_argument("--systems", default="newsworker,datasketch,simhash,rensa")
     ap.add_argument("--json", help="write all results to this file")
     args = ap.parse_args(argv)
@@ -741,6 +857,14 @@ def main(argv=None) -> int:
     print(f"machine: {machine()}")
     print(f"newsworker: shingle={F.SHINGLE} sketch={F.SKETCH} anchors={F.ANCHORS}/{F.QUERY_ANCHORS} "
           f"threshold={DEFAULT_THRESHOLD} (containment) min_jaccard={MIN_JACCARD}")
+    if args.only_memory:
+        n = args.memory_n or 200_000
+        print(f"\n### Memory: {n:,} synthetic articles (all different stories), {args.store} store\n")
+        mem = memory(n, args.store)
+        print_memory(mem)
+        if args.json:
+            Path(args.json).write_text(json.dumps(mem, indent=1))
+        return 0
     t0 = time.time()
     detik = D.load_detik()
     bench = D.load_benchmark()
@@ -831,16 +955,11 @@ def main(argv=None) -> int:
         print(f"\nThe detik stream ({len(detik)} real bodies, {statistics.median(len(d.body.split()) for d in detik):.0f} words "
               f"median, its natural copies), fresh index: " + "; ".join(f"{n} {v:,.0f}/s" for n, v in real.items()))
     if not args.no_memory:
-        n = 20_000 if args.quick else 200_000
-        print(f"\n### Memory: {n:,} synthetic articles (all different stories) in a dict store\n")
-        mem = memory(n)
+        n = args.memory_n or (20_000 if args.quick else 200_000)
+        print(f"\n### Memory: {n:,} synthetic articles (all different stories), {args.store} store\n")
+        mem = memory(n, args.store)
         results["memory"] = mem
-        print(f"keys: {mem['keys']:,} {mem['keys_by_prefix']}")
-        print(f"per article: Python objects {mem['python_bytes_per_article']:.0f} B, RSS growth "
-              f"{mem['rss_bytes_per_article']:.0f} B, as JSON (a Faust changelog) {mem['json_bytes_per_article']:.0f} B")
-        pm = mem["per_million"]
-        print(f"per million (x 1e6 / {n:,}): Python objects {pm['python_GB']:.2f} GB, RSS {pm['rss_GB']:.2f} GB, "
-              f"JSON {pm['json_GB']:.2f} GB")
+        print_memory(mem)
     if args.grid:
         print("\n### Parameter grid (newsworker)\n")
         pool = [d.body for d in detik] + [d.body for d in bench]

@@ -55,7 +55,8 @@ MAX_BUCKET = 24  # article ids per anchor key: a full key is a shingle that comm
 #                  not a story; it is skipped by lookups and takes no more ids until eviction thins it
 MAX_CANDIDATES = 16  # candidates compared per article, most anchor hits first
 MAX_SOURCES = 50  # distinct sources listed on a story
-BUCKET_CHUNK = 256  # entries per minute-bucket chunk (a busy minute spills into more chunks)
+BUCKET_CHUNK = 16  # entries per minute-bucket chunk (a busy minute spills into more chunks): every article
+#                   rewrites its chunk, so a small one keeps the changelog bytes written per article near those kept
 INDEX_COPY_BELOW = 0.9  # a near copy with less than this share of its text in its match is filed too
 TIE = 0.05  # matches within this containment of the best count as equally good: the earliest is taken
 # Facts (see relation); measured on bench/dedup.py's sets, BENCHMARKS.md "Near-duplicates":

@@ -33,7 +33,9 @@ _NUMERIC = 1 << (VALUE_BITS - 1)
 _CONTEXT_MASK = (1 << CONTEXT_BITS) - 1
 _TOKEN = re.compile(r"\w+")  # linear: a single class, no nesting
 _EMPTY = np.zeros(0, dtype=np.uint32)
-_BREAKS = frozenset(".!?:;\"\u201c\u201d")  # with a space or a new line: a sentence (or a quote) starts
+# A sentence (or a quote) starts after one of these followed by a space, or after a line break. Linear: one
+# character class then one of spaces, no overlap between the parts.
+_SENTENCE = re.compile(r"[.!?:;\"\u201c\u201d]+\s+|\n+")
 
 
 # Figures written as words (style guides spell out small numbers): facts like digits.
@@ -45,9 +47,8 @@ NUMBER_WORDS = frozenset(
 
 
 def _is_fact(tok: str) -> bool:
-    c = tok[0]
-    return (c.isupper() or c.isdigit() or (not tok.isalpha() and any(ch.isdigit() for ch in tok))
-            or tok.lower() in NUMBER_WORDS)
+    # capitalised, or holding a digit (or an underscore: rare), or a number word
+    return tok[0].isupper() or not tok.isalpha() or tok in NUMBER_WORDS
 
 
 def extract(body: str, title: str | None = None) -> np.ndarray:
@@ -71,57 +72,43 @@ def extract(body: str, title: str | None = None) -> np.ndarray:
 
 def _facts(text: str, namespace: bytes, out: list[int]) -> None:
     """Append the facts of the first MAX_SCAN words of ``text`` to ``out``."""
-    toks: list[str] = []
-    fact: list[bool] = []
-    start: list[bool] = []
-    prev_end = 0
-    stop = -1
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        gap = text[prev_end : m.start()]
-        prev_end = m.end()
-        start.append(not toks or "\n" in gap or (any(c in _BREAKS for c in gap) and any(c.isspace() for c in gap)))
-        toks.append(tok)
-        is_fact = len(tok) <= MAX_TOKEN and _is_fact(tok)
-        fact.append(is_fact)
-        if stop < 0 and len(toks) >= MAX_SCAN:  # enough: read a few words more for the last context, then stop
-            stop = len(toks) + 8
-        if len(toks) == stop:
-            break
-    # A sentence's first word is capitalised whatever it is: a fact only as part of a longer run (a name).
-    n = len(toks)
-    for i in range(n):
-        if start[i] and fact[i] and toks[i].isalpha() and not (i + 1 < n and fact[i + 1] and not start[i + 1]):
-            fact[i] = False
-    limit = MAX_SCAN + len(out)
     crc = zlib.crc32
-    prev2, prev1 = "", "^"
-    i = 0
-    while i < n and len(out) < limit:
-        if start[i]:  # contexts restart with each sentence: moved sentences and paragraphs keep theirs
-            prev2, prev1 = "", "^"
-        if not fact[i]:
-            prev2, prev1 = prev1, toks[i].lower()
-            i += 1
+    budget = MAX_SCAN
+    for sentence in _SENTENCE.split(text):
+        toks = _TOKEN.findall(sentence)
+        if not toks:
             continue
-        j = i + 1  # the run: consecutive fact tokens of one sentence
-        while j < n and fact[j] and not start[j]:
-            j += 1
-        if prev1 == "^":  # a sentence's first words: the two words after them are the context
-            after = [toks[k].lower() for k in range(j, min(n, j + 8)) if not fact[k] and not start[k]][:2]
-            if k_break := next((k for k in range(j, min(n, j + 8)) if start[k]), None):
-                after = [toks[k].lower() for k in range(j, k_break) if not fact[k]][:2]
-            ctx = crc(namespace + (">" + " ".join(after)).encode())
-        else:
-            ctx = crc(namespace + f"{prev2} {prev1}".encode())
-        # Each word of the run on its own: a word dropped or put inside a name leaves the rest matching.
-        for k in range(i, j):
-            out.append(_entry(ctx, toks[k].lower()))
-        i = j
+        budget -= len(toks)
+        fact = [(t[0].isupper() or not t.isalpha() or t in NUMBER_WORDS) and len(t) <= MAX_TOKEN for t in toks]
+        n = len(toks)
+        # A sentence's first word is capitalised whatever it is: a fact only as part of a longer run (a name).
+        if fact[0] and toks[0].isalpha() and not (n > 1 and fact[1]):
+            fact[0] = False
+        prev2, prev1 = "", "^"  # contexts restart with each sentence: moved sentences and paragraphs keep theirs
+        i = 0
+        while i < n:
+            if not fact[i]:
+                prev2, prev1 = prev1, toks[i].lower()
+                i += 1
+                continue
+            j = i + 1  # the run: consecutive fact words
+            while j < n and fact[j]:
+                j += 1
+            if prev1 == "^":  # a sentence's first words: the two words after them are the context
+                after = [toks[k].lower() for k in range(j, min(n, j + 8)) if not fact[k]][:2]
+                ctx = crc(namespace + (">" + " ".join(after)).encode())
+            else:
+                ctx = crc(namespace + f"{prev2} {prev1}".encode())
+            # Each word of the run on its own: a word dropped or put inside a name leaves the rest matching.
+            for k in range(i, j):
+                out.append(_entry(ctx, toks[k].lower()))
+            i = j
+        if budget <= 0:
+            return
 
 
 def _entry(ctx: int, value: str) -> int:
-    if value in NUMBER_WORDS or any(c.isdigit() for c in value):
+    if not value.isalpha() or value in NUMBER_WORDS:  # a \w+ word that is not all letters holds a digit
         return ((ctx & _CONTEXT_MASK) << VALUE_BITS) | _NUMERIC | (zlib.crc32(value.encode()) & (_NUMERIC - 1))
     # A word by its first letter and the set of its letters: a typo that swaps or doubles letters is the same
     # word, another name is not.
@@ -143,13 +130,14 @@ class Comparison(NamedTuple):
     figures: int  # ... of which figures (digits or number words: amounts, counts, dates, times)
     novel: int  # facts of the new article whose context and value are both unknown to the old one
     echoed: int  # facts of the new article in a new context with a value the old one has (its people, places)
+    novel_figures: int  # novel facts that are figures (dates, amounts, counts): news of its own
     lost: int  # facts of the old article whose context and value are both absent from the new one
 
 
 def compare(old: np.ndarray, new: np.ndarray) -> Comparison:
     """How the facts of ``new`` relate to those of ``old`` (both from ``extract``)."""
     if not old.size or not new.size:
-        return Comparison(0, 0, 0, int(new.size), 0, int(old.size))
+        return Comparison(0, 0, 0, int(new.size), 0, int(np.count_nonzero(new & _NUMERIC)), int(old.size))
     if old.size >= MAX_FACTS or new.size >= MAX_FACTS:  # samples: compare below the smaller one's largest context
         cut = min(old[-1] if old.size >= MAX_FACTS else 0xFFFFFFFF, new[-1] if new.size >= MAX_FACTS else 0xFFFFFFFF)
         cut |= _VALUE_MASK
@@ -174,8 +162,9 @@ def compare(old: np.ndarray, new: np.ndarray) -> Comparison:
     known = np.isin(new & _VALUE_MASK, vals_old)
     novel = int(np.count_nonzero(fresh & ~known))
     echoed = int(np.count_nonzero(fresh & known))
+    novel_figures = int(np.count_nonzero(fresh & ~known & ((new & _NUMERIC) != 0)))
     lost = int(np.count_nonzero(~np.isin(co, cn) & ~np.isin(old & _VALUE_MASK, vals_new)))
-    return Comparison(agree, conflicts, figures, novel, echoed, lost)
+    return Comparison(agree, conflicts, figures, novel, echoed, novel_figures, lost)
 
 
 def _by_context(facts: np.ndarray, ctx: np.ndarray, shared: np.ndarray) -> dict[int, set[int]]:
