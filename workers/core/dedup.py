@@ -142,7 +142,7 @@ class DedupIndex:
 
     # -- lookup ------------------------------------------------------------------
     def _best_candidate(self, mine_stored: bytes, keys: tuple[str, ...], article_id: str,
-                        my_facts: np.ndarray | None = None) -> tuple[str | None, float, float, float, str]:
+                        my_facts: list[int] | None = None) -> tuple[str | None, float, float, float, str]:
         """(best match, its containment, its Jaccard, share of this article found in it, relation) among anchor hits.
 
         ``mine_stored`` is the article's sketch as the index stores it (``stored_bytes``). The relation is
@@ -186,7 +186,9 @@ class DedupIndex:
             if others:  # another story that shares these words: the closest one is the related article
                 c, j, _, best, inside, rel = max(others, key=lambda x: (x[0], -x[2]))
                 return best, c, j, inside, rel
-            c, j, _, best, inside, rel = max(scored, default=(0.0, 0.0, 0.0, None, 0.0, "near"))
+            if not scored:
+                return None, 0.0, 0.0, 0.0, "near"
+            c, j, _, best, inside, rel = max(scored)
             return best, c, j, inside, "near"
         # Near-equal matches (e.g. the original and an earlier copy of it, both holding all of a trimmed copy):
         # the earliest wins, so that the article joins the oldest story rather than a later split of it.
@@ -214,8 +216,7 @@ class DedupIndex:
         known = self.store.get("a:" + article_id)
         if known is not None and known["h"] == fp.content_hash:
             return self._replay(article_id, known)
-        my_facts = (facts if isinstance(facts, np.ndarray) else np.asarray(facts, dtype=np.uint32)
-                    ) if facts is not None else None
+        my_facts = (facts.tolist() if isinstance(facts, np.ndarray) else list(facts)) if facts is not None else None
         mine = fp.stored if fp.stored is not None else stored_bytes(fp.sketch)
         exact = self.store.get("h:" + fp.content_hash)
         index_keys = True
@@ -236,6 +237,7 @@ class DedupIndex:
                 match, kind = None, "new"
             else:  # a copy that brings text of its own is filed too, so that copies of that text find the story
                 index_keys = self.index_copies and inside < INDEX_COPY_BELOW
+        story: dict
         if match is None:
             sid = story_id_for(article_id)
             story = {
@@ -270,7 +272,7 @@ class DedupIndex:
         return verdict
 
     # -- writing -----------------------------------------------------------------
-    def _index(self, article_id: str, fp: Fingerprint, mine: bytes, facts: np.ndarray | None, keys: tuple[str, ...],
+    def _index(self, article_id: str, fp: Fingerprint, mine: bytes, facts: list[int] | None, keys: tuple[str, ...],
                story_id: str, ts: float, verdict: list, exact: bool) -> None:
         """File an article (an exact copy without its sketch: it adds nothing to search), with its verdict."""
         minute = int(ts // 60)
@@ -284,7 +286,7 @@ class DedupIndex:
         entry = {"st": story_id, "ts": ts, "h": fp.content_hash, "n": len(filed), "v": verdict}
         if not exact:
             entry["sk"] = pack(fp.sketch, len(filed), mine)
-            if facts is not None and facts.size:
+            if facts:
                 entry["f"] = base64.b64encode(facts_mod.to_bytes(facts)).decode("ascii")
         self.store["a:" + article_id] = entry
         if "h:" + fp.content_hash not in self.store:
@@ -316,7 +318,7 @@ class DedupIndex:
             self.store[key] = {"a": [article] if article else [], "s": [story] if story else []}
             return
         more = head.get("more", 0)
-        ckey, chunk = (key, head) if not more else (f"{key}.{more}", self.store.get(f"{key}.{more}"))
+        ckey, chunk = (key, head) if not more else (f"{key}.{more}", self.store.get(f"{key}.{more}") or {"a": [], "s": []})
         if story is not None and story in chunk["s"]:
             story = None
         if article is None and story is None:

@@ -18,7 +18,9 @@ only. Extraction is one linear regex pass and a loop over the tokens.
 from __future__ import annotations
 
 import re
+import sys
 import zlib
+from array import array
 from typing import NamedTuple
 
 import numpy as np
@@ -116,12 +118,20 @@ def _entry(ctx: int, value: str) -> int:
     return ((ctx & _CONTEXT_MASK) << VALUE_BITS) | (zlib.crc32(key.encode()) & (_NUMERIC - 1))
 
 
-def to_bytes(facts: np.ndarray) -> bytes:
-    return facts.astype("<u4", copy=False).tobytes()
+def to_bytes(facts) -> bytes:
+    """Facts (an array or a list of ints) as little-endian uint32: what the index stores."""
+    a = array("I", facts.tolist() if isinstance(facts, np.ndarray) else facts)
+    if sys.byteorder != "little":  # pragma: no cover - no big-endian machine here
+        a.byteswap()
+    return a.tobytes()
 
 
-def from_bytes(raw: bytes) -> np.ndarray:
-    return np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+def from_bytes(raw: bytes) -> list[int]:
+    """Stored facts (``to_bytes``) back as a sorted list of ints."""
+    a = array("I", raw)
+    if sys.byteorder != "little":  # pragma: no cover
+        a.byteswap()
+    return a.tolist()
 
 
 class Comparison(NamedTuple):
@@ -134,42 +144,50 @@ class Comparison(NamedTuple):
     lost: int  # facts of the old article whose context and value are both absent from the new one
 
 
-def compare(old: np.ndarray, new: np.ndarray) -> Comparison:
-    """How the facts of ``new`` relate to those of ``old`` (both from ``extract``)."""
-    if not old.size or not new.size:
-        return Comparison(0, 0, 0, int(new.size), 0, int(np.count_nonzero(new & _NUMERIC)), int(old.size))
-    if old.size >= MAX_FACTS or new.size >= MAX_FACTS:  # samples: compare below the smaller one's largest context
-        cut = min(old[-1] if old.size >= MAX_FACTS else 0xFFFFFFFF, new[-1] if new.size >= MAX_FACTS else 0xFFFFFFFF)
+def _grouped(facts: list[int]) -> tuple[dict[int, set[int]], set[int]]:
+    by_ctx: dict[int, set[int]] = {}
+    for e in facts:
+        c = e >> VALUE_BITS
+        s = by_ctx.get(c)
+        if s is None:
+            by_ctx[c] = {e & _VALUE_MASK}
+        else:
+            s.add(e & _VALUE_MASK)
+    return by_ctx, {e & _VALUE_MASK for e in facts}
+
+
+def compare(old, new) -> Comparison:
+    """How the facts of ``new`` relate to those of ``old`` (each from ``extract``: an array or a sorted list).
+
+    Plain Python over sets: the lists are short (<= MAX_FACTS) and this runs only for sketch candidates."""
+    old = old.tolist() if isinstance(old, np.ndarray) else old
+    new = new.tolist() if isinstance(new, np.ndarray) else new
+    if not old or not new:
+        return Comparison(0, 0, 0, len(new), 0, sum(1 for e in new if e & _NUMERIC), len(old))
+    if len(old) >= MAX_FACTS or len(new) >= MAX_FACTS:  # samples: compare below the smaller one's largest context
+        cut = min(old[-1] if len(old) >= MAX_FACTS else 0xFFFFFFFF, new[-1] if len(new) >= MAX_FACTS else 0xFFFFFFFF)
         cut |= _VALUE_MASK
-        old, new = old[old <= cut], new[new <= cut]
-    co, cn = old >> VALUE_BITS, new >> VALUE_BITS
-    shared = np.intersect1d(co, cn, assume_unique=False)
+        old = [e for e in old if e <= cut]
+        new = [e for e in new if e <= cut]
+    ctx_old, vals_old = _grouped(old)
+    ctx_new, vals_new = _grouped(new)
     agree = conflicts = figures = 0
-    if shared.size:
-        vo = _by_context(old, co, shared)
-        vn = _by_context(new, cn, shared)
-        for c in shared.tolist():
-            a, b = vo[c], vn[c]
-            if a <= b or b <= a:  # equal, or one side kept only some of them (a trimmed or extended copy)
-                agree += 1
-            else:  # values replaced: "Rabu (15/10)" -> "Senin (17/10)" is two
-                gone, came = a - b, b - a
-                conflicts += min(len(gone), len(came))
-                figures += min(sum(1 for v in gone if v & _NUMERIC), sum(1 for v in came if v & _NUMERIC))
-    vals_old = np.unique(old & _VALUE_MASK)
-    vals_new = np.unique(new & _VALUE_MASK)
-    fresh = ~np.isin(cn, co)
-    known = np.isin(new & _VALUE_MASK, vals_old)
-    novel = int(np.count_nonzero(fresh & ~known))
-    echoed = int(np.count_nonzero(fresh & known))
-    novel_figures = int(np.count_nonzero(fresh & ~known & ((new & _NUMERIC) != 0)))
-    lost = int(np.count_nonzero(~np.isin(co, cn) & ~np.isin(old & _VALUE_MASK, vals_new)))
+    for c in ctx_old.keys() & ctx_new.keys():
+        a, b = ctx_old[c], ctx_new[c]
+        if a <= b or b <= a:  # equal, or one side kept only some of them (a trimmed or extended copy)
+            agree += 1
+        else:  # values replaced: "Rabu (15/10)" -> "Senin (17/10)" is two
+            gone, came = a - b, b - a
+            conflicts += min(len(gone), len(came))
+            figures += min(sum(1 for v in gone if v & _NUMERIC), sum(1 for v in came if v & _NUMERIC))
+    novel = echoed = novel_figures = 0
+    for e in new:
+        if (e >> VALUE_BITS) in ctx_old:
+            continue
+        if (e & _VALUE_MASK) in vals_old:
+            echoed += 1
+        else:
+            novel += 1
+            novel_figures += bool(e & _NUMERIC)
+    lost = sum(1 for e in old if (e >> VALUE_BITS) not in ctx_new and (e & _VALUE_MASK) not in vals_new)
     return Comparison(agree, conflicts, figures, novel, echoed, novel_figures, lost)
-
-
-def _by_context(facts: np.ndarray, ctx: np.ndarray, shared: np.ndarray) -> dict[int, set[int]]:
-    sel = np.isin(ctx, shared)
-    out: dict[int, set[int]] = {}
-    for c, v in zip(ctx[sel].tolist(), (facts[sel] & _VALUE_MASK).tolist(), strict=True):
-        out.setdefault(c, set()).add(v)
-    return out
