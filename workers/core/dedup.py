@@ -162,23 +162,7 @@ class DedupIndex:
         if not hits:
             return None, 0.0, 0.0, 0.0, "near"
         order = sorted(hits, key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES] if len(hits) > 1 else hits
-        scored = []  # (containment, jaccard, first seen, candidate, share of this article in it, relation)
-        for cand in order:
-            entry = get("a:" + cand)
-            if not entry or "sk" not in entry:
-                continue
-            shared, mine, theirs = overlap_packed(mine_stored, entry["sk"], entry["n"], self.sketch)
-            small, union = min(mine, theirs), mine + theirs - shared
-            c, j = (shared / small if small else 0.0), (shared / union if union else 0.0)
-            inside = shared / mine if mine else 0.0
-            rel = "near"
-            if c >= RELATED_MIN and my_facts is not None and self.use_facts:
-                cmp = facts_mod.compare(facts_mod.from_bytes(base64.b64decode(entry.get("f", ""))), my_facts)
-                if c >= self.threshold and j >= self.min_jaccard:
-                    rel = relation(cmp, j, shared / theirs if theirs else 0.0, inside)
-                else:
-                    rel = related(cmp, c)
-            scored.append((c, j, entry["ts"], cand, inside, rel))
+        scored = [x for x in (self._score(mine_stored, cand, my_facts) for cand in order) if x is not None]
         good = [x for x in scored if x[0] >= self.threshold and x[1] >= self.min_jaccard]
         copies = [x for x in good if x[5] in ("near", "update")]
         if not copies:
@@ -195,6 +179,24 @@ class DedupIndex:
         top = max(x[0] for x in copies)
         c, j, _, best, inside, rel = min((x for x in copies if x[0] >= top - TIE), key=lambda x: x[2])
         return best, c, j, inside, rel
+
+    def _score(self, mine_stored: bytes, cand: str, my_facts: list[int] | None) -> tuple | None:
+        """(containment, jaccard, first seen, candidate, share of this article in it, relation) of a candidate."""
+        entry = self.store.get("a:" + cand)
+        if not entry or "sk" not in entry:
+            return None
+        shared, mine, theirs = overlap_packed(mine_stored, entry["sk"], entry["n"], self.sketch)
+        small, union = min(mine, theirs), mine + theirs - shared
+        c, j = (shared / small if small else 0.0), (shared / union if union else 0.0)
+        inside = shared / mine if mine else 0.0
+        rel = "near"
+        if c >= RELATED_MIN and my_facts is not None and self.use_facts:
+            cmp = facts_mod.compare(facts_mod.from_bytes(base64.b64decode(entry.get("f", ""))), my_facts)
+            if c >= self.threshold and j >= self.min_jaccard:
+                rel = relation(cmp, j, shared / theirs if theirs else 0.0, inside)
+            else:
+                rel = related(cmp, c)
+        return c, j, entry["ts"], cand, inside, rel
 
     def _replay(self, article_id: str, known: dict) -> Verdict:
         """The verdict an article already filed was given, from its entry; nothing changes (a redelivery)."""
@@ -318,7 +320,10 @@ class DedupIndex:
             self.store[key] = {"a": [article] if article else [], "s": [story] if story else []}
             return
         more = head.get("more", 0)
-        ckey, chunk = (key, head) if not more else (f"{key}.{more}", self.store.get(f"{key}.{more}") or {"a": [], "s": []})
+        ckey, chunk = (key, head)
+        if more:
+            ckey = f"{key}.{more}"
+            chunk = self.store.get(ckey) or {"a": [], "s": []}
         if story is not None and story in chunk["s"]:
             story = None
         if article is None and story is None:
