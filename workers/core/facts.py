@@ -41,8 +41,13 @@ _SENTENCE = re.compile(r"[.!?:;\"\u201c\u201d]+\s+|\n+")
 
 
 # Figures written as words (style guides spell out small numbers): facts like digits.
-NUMBER_WORDS = frozenset(
-    ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "trillion", "dozen", "dozens", "hundreds", "thousands", "millions", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas", "belas", "puluh", "puluhan", "ratus", "ratusan", "ribu", "ribuan", "juta", "jutaan", "miliar", "triliun", "seratus", "seribu"])
+NUMBER_WORDS = frozenset([
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+    "trillion", "dozen", "dozens", "hundreds", "thousands", "millions", "dua", "tiga", "empat", "lima", "enam",
+    "tujuh", "delapan", "sembilan", "sepuluh", "sebelas", "belas", "puluh", "puluhan", "ratus", "ratusan", "ribu",
+    "ribuan", "juta", "jutaan", "miliar", "triliun", "seratus", "seribu"
+])
 
 
 def _is_fact(tok: str) -> bool:
