@@ -49,6 +49,7 @@ from .fingerprint import (
 )
 from .records import rfc3339
 
+INDEX_LAYOUT = 2  # the stored layout below; the worker's table is named after it (a new layout, a new table)
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
 MIN_JACCARD = 0.1  # ... and the two bodies share at least this much of their union (no snippet-in-a-tome matches)
 MAX_BUCKET = 24  # article ids per anchor key: a full key is a shingle that common (boilerplate, a stock phrase),

@@ -24,6 +24,7 @@ import orjson
 
 from ..core.article import Built
 from ..core.decode import decode
+from ..core.dedup import INDEX_LAYOUT
 from ..core.pipeline import Outcome, Pipeline, site_key
 from ..core.records import RawArticle, Rejected, Source, utc_now
 from ..settings import Settings
@@ -95,7 +96,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
 
     # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
     templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
-    index = app.Table("dedup-index", partitions=1, key_type=str)
+    # Versioned name: an index written by another layout (dedup.INDEX_LAYOUT) is never read, see README "Upgrades".
+    index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # for tests and the health views
     state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
@@ -236,7 +238,8 @@ def _observe_article(outcome: Outcome) -> None:
 
 
 def _built_dict(b: Built) -> dict:
-    return {"article": b.article, "host": b.host, "sketch": list(b.sketch), "anchors": list(b.anchors), "facts": list(b.facts)}
+    return {"article": b.article, "host": b.host, "sketch": list(b.sketch), "anchors": list(b.anchors),
+            "facts": list(b.facts)}
 
 
 def _built_from(d: dict) -> Built:
