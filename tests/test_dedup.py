@@ -379,3 +379,19 @@ def test_the_pipeline_gives_a_redelivered_message_the_same_event():
         assert b.value["dedup"]["duplicate_of"] != b.value["id"]
     assert [o.value["dedup"]["kind"] for o in out] == ["new", "near", "sibling"]
     assert {k: orjson.dumps(v) for k, v in p.dedup.store.items()} == store_before
+
+
+def test_a_redelivery_is_recognised_by_its_source_position_when_its_body_changed():
+    """Between two deliveries of one message the site's learned template may change its cleaned body."""
+    idx = DedupIndex({})
+    first = idx.check_and_add("a1", fingerprint(body(FLOOD)), "a.example", None, T0, extract_facts(body(FLOOD)),
+                              origin="news.raw/3/1207")
+    before = dict(idx.store)
+    trimmed = body(FLOOD[1:])  # a boilerplate first line learned as template in between
+    again = idx.check_and_add("a1", fingerprint(trimmed), "a.example", None, T0 + timedelta(minutes=9),
+                              extract_facts(trimmed), origin="news.raw/3/1207")
+    assert again == first and idx.store == before
+    # the same URL fetched again later (another message) with an edited body is an update
+    edited = idx.check_and_add("a1", fingerprint(trimmed), "a.example", None, T0 + timedelta(minutes=9),
+                               extract_facts(trimmed), origin="news.raw/3/5000")
+    assert (edited.status, edited.kind, edited.story_id) == ("duplicate", "update", first.story_id)

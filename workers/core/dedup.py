@@ -9,7 +9,8 @@ are appended to in place and then assigned), so a table's changelog sees it. Key
 - ``h:<content_hash>``  -> article id with exactly this body
 - ``k:<anchor key>``    -> article id, or a list of ids, filed under this sketch anchor (at most MAX_BUCKET)
 - ``a:<article id>``    -> {st: story, ts: first seen, h: content hash, n: anchor keys filed, sk: packed sketch,
-                            f: packed facts, v: [verdict kind code, similarity, related_to]}
+                            f: packed facts, v: [verdict kind code, similarity, related_to],
+                            o: the raw message's position "topic/partition/offset", when known}
 - ``s:<story id>``      -> the story record (first and latest article, copies, updates, sources, related stories)
 - ``t:<minute>``        -> {"a": articles first seen in that minute, "s": stories touched in it}
                            (and ``t:<minute>.<n>`` chunks when a minute is busy)
@@ -209,15 +210,17 @@ class DedupIndex:
                        known["v"][1], story, known["v"][2])
 
     def check_and_add(self, article_id: str, fp: Fingerprint, source: str | None, title: str | None, now: datetime,
-                      facts: np.ndarray | tuple | None = None) -> Verdict:
+                      facts: np.ndarray | tuple | None = None, origin: str | None = None) -> Verdict:
         """The verdict for this article, recorded in the index.
 
-        The same article (same id, same content) sent again gets the verdict it was
-        given the first time and changes nothing: redeliveries are harmless."""
+        The same article sent again gets the verdict it was given the first time and
+        changes nothing (redeliveries are harmless): the same id with the same content,
+        or with the same ``origin`` (the raw message's topic, partition and offset: its
+        body may differ once the site's learned template has changed in between)."""
         ts = now.timestamp()
         stamp = rfc3339(now)
         known = self.store.get("a:" + article_id)
-        if known is not None and known["h"] == fp.content_hash:
+        if known is not None and (known["h"] == fp.content_hash or (origin is not None and known.get("o") == origin)):
             return self._replay(article_id, known)
         my_facts = (facts.tolist() if isinstance(facts, np.ndarray) else list(facts)) if facts is not None else None
         mine = fp.stored if fp.stored is not None else stored_bytes(fp.sketch)
@@ -271,12 +274,12 @@ class DedupIndex:
         self.store["s:" + sid] = story
         # An exact copy adds nothing to search: it is recorded (story, eviction) without its sketch.
         self._index(article_id, fp, mine, my_facts, fp.anchors if index_keys else (), sid, ts,
-                    [_KIND_CODE[kind], verdict.similarity, related], exact=kind == "exact")
+                    [_KIND_CODE[kind], verdict.similarity, related], exact=kind == "exact", origin=origin)
         return verdict
 
     # -- writing -----------------------------------------------------------------
     def _index(self, article_id: str, fp: Fingerprint, mine: bytes, facts: list[int] | None, keys: tuple[str, ...],
-               story_id: str, ts: float, verdict: list, exact: bool) -> None:
+               story_id: str, ts: float, verdict: list, exact: bool, origin: str | None = None) -> None:
         """File an article (an exact copy without its sketch: it adds nothing to search), with its verdict."""
         minute = int(ts // 60)
         old = self.store.get("a:" + article_id)
@@ -287,6 +290,8 @@ class DedupIndex:
             self._count += 1
         filed = keys[: self.anchors] if not exact else ()
         entry = {"st": story_id, "ts": ts, "h": fp.content_hash, "n": len(filed), "v": verdict}
+        if origin is not None:
+            entry["o"] = origin
         if not exact:
             entry["sk"] = pack(fp.sketch, len(filed), mine)
             if facts:

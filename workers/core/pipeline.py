@@ -131,8 +131,9 @@ class Pipeline:
         now = self.clock()
         art = built.article
         fp = Fingerprint(art["content_hash"], tuple(built.sketch), tuple(built.anchors))
+        origin = f"{source.topic}/{source.partition}/{source.offset}" if source.offset is not None else None
         verdict = self.dedup.check_and_add(art["id"], fp, art["domain"] or art["site_name"], art["title"], now,
-                                           built.facts)
+                                           built.facts, origin)
         event = dict(art)
         event["dedup"] = verdict.as_dict()
         event["source"] = source.as_dict()
