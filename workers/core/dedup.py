@@ -106,11 +106,11 @@ def _ids(value) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def relation(cmp: facts_mod.Comparison, jaccard: float, old_inside: float, new_inside: float) -> str:
-    """What a sketch match is, from its facts: near (a copy), update, follow_up or sibling.
+def relation(cmp: facts_mod.Comparison, jaccard: float, old_inside: float) -> str:
+    """What a sketch match is, from its facts: "near" (a copy), "update" or "sibling".
 
-    ``old_inside`` / ``new_inside``: share of the earlier / the new article's text found in the other.
-    Thresholds from bench/dedup.py (BENCHMARKS.md, "Facts"): see the constants."""
+    ``old_inside``: share of the earlier article's text found in the new one. Thresholds measured with
+    bench/dedup.py (BENCHMARKS.md, "Stories, not templates"): see the constants."""
     if cmp.conflicts >= SIBLING_CONFLICTS:
         return "sibling"  # the template's words with other names, places, figures or days
     if cmp.figures:
@@ -195,7 +195,7 @@ class DedupIndex:
         if c >= RELATED_MIN and my_facts is not None and self.use_facts:
             cmp = facts_mod.compare(facts_mod.from_bytes(base64.b64decode(entry.get("f", ""))), my_facts)
             if c >= self.threshold and j >= self.min_jaccard:
-                rel = relation(cmp, j, shared / theirs if theirs else 0.0, inside)
+                rel = relation(cmp, j, shared / theirs if theirs else 0.0)
             else:
                 rel = related(cmp, c)
         return c, j, entry["ts"], cand, inside, rel
