@@ -79,7 +79,7 @@ class Newsworker:
         key = ("facts", body, title)
         fx = self.cache.get(key)
         if fx is None:
-            fx = self.cache[key] = FX.extract(body, title)
+            fx = self.cache[key] = FX.pack(FX.extract(body, title))
         return fx
 
     def add(self, aid: str, body: str, title: str = ""):
@@ -527,7 +527,7 @@ class NoCache(Newsworker):
 
     def facts(self, body, title):
         fx = self.FACTS.get(body)
-        return fx if fx is not None else FX.extract(body, title)
+        return fx if fx is not None else FX.pack(FX.extract(body, title))
 
 
 def edited_copies(bodies: list[str], n: int, seed: int) -> list[str]:
@@ -565,11 +565,11 @@ def speed(pool: list[str], quick: bool) -> dict:
     small = [b[: max(50, big // 10)] for b in batches]  # datasketch is slow: fewer articles per run
     res = {}
     t = _clock()
-    NoCache.FACTS = {b: FX.extract(b) for b in bodies}
+    NoCache.FACTS = {b: FX.pack(FX.extract(b)) for b in bodies}
     res["fact extraction alone (extract stage; not in the rates below)"] = len(bodies) / (_clock() - t)
     res["newsworker"] = throughput(NoCache, prefill, batches)
     mixed = [b[: len(b) * 3 // 4] + edited_copies(prefill, len(b) // 4, 5 + i) for i, b in enumerate(batches)]
-    NoCache.FACTS.update({b: FX.extract(b) for m in mixed for b in m})
+    NoCache.FACTS.update({b: FX.pack(FX.extract(b)) for m in mixed for b in m})
     res["newsworker, a quarter of them edited copies (fact checks)"] = throughput(NoCache, prefill, mixed)
     # fingerprint alone / lookup alone
     rates = []
@@ -739,7 +739,7 @@ def memory(n: int, store_kind: str = "dict") -> dict:
     fx = None
     for i, text in enumerate(synthetic_texts(n)):
         if i % 50 == 0:  # facts of every 50th text, reused by the next 49: the same size, 50x less extraction
-            fx = FX.extract(text)  # (the texts are distinct stories: no fact comparison ever reads them)
+            fx = FX.pack(FX.extract(text))  # (the texts are distinct stories: no fact comparison ever reads them)
         idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, t + timedelta(seconds=i // 10), fx)
     elapsed = time.perf_counter() - t0
     gc.collect()
@@ -990,7 +990,7 @@ def main(argv=None) -> int:
         print("\n### Speed: fingerprint + index lookup + insert, 500-word bodies, one core (per CPU second)\n")
         sp = speed([d.body for d in detik], args.quick)  # Indonesian news: the worker's main input
         runs = 3 if args.quick else 5
-        NoCache.FACTS.update({d.body: FX.extract(d.body) for d in detik})
+        NoCache.FACTS.update({d.body: FX.pack(FX.extract(d.body)) for d in detik})
         real = {n: stream_speed(NoCache if n == "newsworker" else SYSTEMS[n], detik, runs if n != "datasketch" else 3)
                 for n in names}
         results["speed"] = {"synthetic_500_words": sp, "detik_stream": real}

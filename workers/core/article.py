@@ -25,7 +25,7 @@ class Built:
     line_hashes: set[str]  # for the site-template statistics
     sketch: tuple[int, ...]  # fingerprint.Fingerprint.sketch of the body
     anchors: tuple[str, ...]  # its anchor keys
-    facts: tuple[int, ...] = ()  # facts.extract(body, title): what tells a copy from another story on the same words
+    facts: str = ""  # facts.pack(facts.extract(body, title)): what tells a copy from another story on the same words
 
 
 def _pick_date(candidates: list[str], now: datetime) -> datetime | None:
@@ -117,7 +117,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "paragraph_count": len(cleaned.paragraphs),
         "content_hash": fp.content_hash,
     }
-    return Built(article, host, cleaned.line_hashes, fp.sketch, fp.anchors, tuple(facts.extract(body, title).tolist()))
+    return Built(article, host, cleaned.line_hashes, fp.sketch, fp.anchors, facts.pack(facts.extract(body, title)))
 
 
 def _article_id(canonical_url: str | None, content_hash: str) -> str:

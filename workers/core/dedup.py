@@ -29,7 +29,6 @@ it costs what it removes, not the size of the index.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import MutableMapping
 from datetime import datetime
@@ -144,7 +143,7 @@ class DedupIndex:
 
     # -- lookup ------------------------------------------------------------------
     def _best_candidate(self, mine_stored: bytes, keys: tuple[str, ...], article_id: str,
-                        my_facts: list[int] | None = None) -> tuple[str | None, float, float, float, str]:
+                        my_facts: facts_mod.Packed | None = None) -> tuple[str | None, float, float, float, str]:
         """(best match, its containment, its Jaccard, share of this article found in it, relation) among anchor hits.
 
         ``mine_stored`` is the article's sketch as the index stores it (``stored_bytes``). The relation is
@@ -182,7 +181,7 @@ class DedupIndex:
         c, j, _, best, inside, rel = min((x for x in copies if x[0] >= top - TIE), key=lambda x: x[2])
         return best, c, j, inside, rel
 
-    def _score(self, mine_stored: bytes, cand: str, my_facts: list[int] | None) -> tuple | None:
+    def _score(self, mine_stored: bytes, cand: str, my_facts: facts_mod.Packed | None) -> tuple | None:
         """(containment, jaccard, first seen, candidate, share of this article in it, relation) of a candidate."""
         entry = self.store.get("a:" + cand)
         if not entry or "sk" not in entry:
@@ -193,7 +192,7 @@ class DedupIndex:
         inside = shared / mine if mine else 0.0
         rel = "near"
         if c >= RELATED_MIN and my_facts is not None and self.use_facts:
-            cmp = facts_mod.compare(facts_mod.from_bytes(base64.b64decode(entry.get("f", ""))), my_facts)
+            cmp = facts_mod.compare(facts_mod.unpack(entry.get("f", "")), my_facts.list)
             if c >= self.threshold and j >= self.min_jaccard:
                 rel = relation(cmp, j, shared / theirs if theirs else 0.0)
             else:
@@ -210,7 +209,7 @@ class DedupIndex:
                        known["v"][1], story, known["v"][2])
 
     def check_and_add(self, article_id: str, fp: Fingerprint, source: str | None, title: str | None, now: datetime,
-                      facts: np.ndarray | tuple | None = None, origin: str | None = None) -> Verdict:
+                      facts: str | np.ndarray | list | tuple | None = None, origin: str | None = None) -> Verdict:
         """The verdict for this article, recorded in the index.
 
         The same article sent again gets the verdict it was given the first time and
@@ -222,7 +221,9 @@ class DedupIndex:
         known = self.store.get("a:" + article_id)
         if known is not None and (known["h"] == fp.content_hash or (origin is not None and known.get("o") == origin)):
             return self._replay(article_id, known)
-        my_facts = (facts.tolist() if isinstance(facts, np.ndarray) else list(facts)) if facts is not None else None
+        # facts as the extract stage sends them (facts.pack), or as extracted (an array or a list)
+        my_facts = None if facts is None else facts_mod.Packed(
+            facts if isinstance(facts, str) else facts_mod.pack(facts))
         mine = fp.stored if fp.stored is not None else stored_bytes(fp.sketch)
         exact = self.store.get("h:" + fp.content_hash)
         index_keys = True
@@ -278,8 +279,9 @@ class DedupIndex:
         return verdict
 
     # -- writing -----------------------------------------------------------------
-    def _index(self, article_id: str, fp: Fingerprint, mine: bytes, facts: list[int] | None, keys: tuple[str, ...],
-               story_id: str, ts: float, verdict: list, exact: bool, origin: str | None = None) -> None:
+    def _index(self, article_id: str, fp: Fingerprint, mine: bytes, facts: facts_mod.Packed | None,
+               keys: tuple[str, ...], story_id: str, ts: float, verdict: list, exact: bool,
+               origin: str | None = None) -> None:
         """File an article (an exact copy without its sketch: it adds nothing to search), with its verdict."""
         minute = int(ts // 60)
         old = self.store.get("a:" + article_id)
@@ -294,8 +296,8 @@ class DedupIndex:
             entry["o"] = origin
         if not exact:
             entry["sk"] = pack(fp.sketch, len(filed), mine)
-            if facts:
-                entry["f"] = base64.b64encode(facts_mod.to_bytes(facts)).decode("ascii")
+            if facts is not None and facts.text:
+                entry["f"] = facts.text
         self.store["a:" + article_id] = entry
         if "h:" + fp.content_hash not in self.store:
             self.store["h:" + fp.content_hash] = article_id

@@ -17,6 +17,7 @@ only. Extraction is one linear regex pass and a loop over the tokens.
 
 from __future__ import annotations
 
+import base64
 import re
 import sys
 import zlib
@@ -135,6 +136,31 @@ def from_bytes(raw: bytes) -> list[int]:
     if sys.byteorder != "little":  # pragma: no cover
         a.byteswap()
     return a.tolist()
+
+
+def pack(facts) -> str:
+    """Facts as the index stores them and the extract stage sends them: base64 of ``to_bytes``."""
+    return base64.b64encode(to_bytes(facts)).decode("ascii")
+
+
+def unpack(text: str) -> list[int]:
+    return from_bytes(base64.b64decode(text)) if text else []
+
+
+class Packed:
+    """An article's packed facts, decoded once, when a comparison first needs them."""
+
+    __slots__ = ("text", "_list")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._list: list[int] | None = None
+
+    @property
+    def list(self) -> list[int]:
+        if self._list is None:
+            self._list = unpack(self.text)
+        return self._list
 
 
 class Comparison(NamedTuple):

@@ -239,11 +239,11 @@ def _observe_article(outcome: Outcome) -> None:
 
 def _built_dict(b: Built) -> dict:
     return {"article": b.article, "host": b.host, "sketch": list(b.sketch), "anchors": list(b.anchors),
-            "facts": list(b.facts)}
+            "facts": b.facts}
 
 
 def _built_from(d: dict) -> Built:
-    return Built(d["article"], d["host"], set(), tuple(d["sketch"]), tuple(d["anchors"]), tuple(d["facts"]))
+    return Built(d["article"], d["host"], set(), tuple(d["sketch"]), tuple(d["anchors"]), d["facts"])
 
 
 def _readiness(app: faust.App) -> tuple[bool, dict]:
