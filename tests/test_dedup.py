@@ -12,7 +12,8 @@ import pytest
 
 from workers.core import fingerprint as fpm
 from workers.core.dedup import BUCKET_CHUNK, DEFAULT_THRESHOLD, DedupIndex, story_id_for
-from workers.core.fingerprint import Fingerprint, fingerprint, resemblance, similarity
+from workers.core.facts import extract as extract_facts
+from workers.core.fingerprint import fingerprint, resemblance, similarity
 
 T0 = datetime(2025, 10, 20, 8, 0, tzinfo=UTC)
 
@@ -91,7 +92,7 @@ class JsonStore(MutableMapping):
 
 
 def add(index: DedupIndex, aid: str, text: str, when: datetime = T0, source: str | None = "a.example", title=None):
-    return index.check_and_add(aid, fingerprint(text), source, title, when)
+    return index.check_and_add(aid, fingerprint(text), source, title, when, extract_facts(text, title))
 
 
 # -- fingerprints ----------------------------------------------------------------------
@@ -105,29 +106,30 @@ def test_content_hash_is_the_hash_of_the_lowercased_tokens():
 
 def test_signature_is_a_sorted_bounded_sketch_with_anchor_keys():
     fp = fingerprint(body(FLOOD))
-    sig = fp.signature
+    sig = fp.sketch
     assert isinstance(sig, tuple) and all(isinstance(v, int) for v in sig)
     assert list(sig) == sorted(set(sig)) and sig[0] >= 0 and sig[-1] < 2 ** fpm.HASH_BITS
     words = re.findall(r"\w+", body(FLOOD).lower())
-    assert len(sig) == min(fpm.SKETCH, len(set(zip(*(words[i:] for i in range(fpm.SHINGLE))))))
-    assert len(fp.bands) == min(fpm.QUERY_ANCHORS, len(sig)) and all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.bands)
+    assert len(sig) == min(fpm.SKETCH, len(set(zip(*(words[i:] for i in range(fpm.SHINGLE)), strict=False))))
+    assert len(fp.anchors) == min(fpm.QUERY_ANCHORS, len(sig))
+    assert all(re.fullmatch(r"[0-9a-f]{12}", b) for b in fp.anchors)
     assert orjson.loads(orjson.dumps(sig)) == list(sig)  # JSON-exact (values below 2**53)
     assert fingerprint(body(FLOOD)) == fp  # deterministic
 
 
 def test_similarity_measures_how_much_of_the_shorter_body_is_in_the_longer():
-    full = fingerprint(body(FLOOD)).signature
+    full = fingerprint(body(FLOOD)).sketch
     assert similarity(full, full) == 1.0
-    assert similarity(full, fingerprint(body(FLOOD[:4])).signature) == 1.0  # trimmed to half: all of it is inside
-    containment, jaccard = resemblance(full, fingerprint(body(FLOOD[:4])).signature)
+    assert similarity(full, fingerprint(body(FLOOD[:4])).sketch) == 1.0  # trimmed to half: all of it is inside
+    containment, jaccard = resemblance(full, fingerprint(body(FLOOD[:4])).sketch)
     assert 0.4 < jaccard < 0.6
-    assert similarity(full, fingerprint(body(OTHER)).signature) < 0.15  # stock phrases ("of the") only
-    assert similarity(full, fingerprint(body(MAYOR)).signature) < 0.4  # one shared background sentence
+    assert similarity(full, fingerprint(body(OTHER)).sketch) < 0.15  # stock phrases ("of the") only
+    assert similarity(full, fingerprint(body(MAYOR)).sketch) < 0.4  # one shared background sentence
 
 
 def test_empty_and_tiny_texts():
-    assert fingerprint("").signature == () and fingerprint("...!").signature == ()
-    assert len(fingerprint("two words").signature) == 1
+    assert fingerprint("").sketch == () and fingerprint("...!").sketch == ()
+    assert len(fingerprint("two words").sketch) == 1
 
 
 # -- verdicts --------------------------------------------------------------------------
@@ -137,7 +139,8 @@ def test_first_article_is_unique_and_starts_a_story():
     v = add(idx, "a1", body(FLOOD), title="Flood on the coast road")
     assert (v.status, v.kind, v.duplicate_of, v.similarity) == ("unique", "new", None, None)
     assert v.story_id == story_id_for("a1")
-    assert v.story["first_article_id"] == "a1" and v.story["copies"] == 0 and v.story["title"] == "Flood on the coast road"
+    assert v.story["first_article_id"] == "a1" and v.story["copies"] == 0
+    assert v.story["title"] == "Flood on the coast road"
 
 
 def test_exact_duplicate_differs_only_in_case_punctuation_and_spacing():
@@ -145,7 +148,8 @@ def test_exact_duplicate_differs_only_in_case_punctuation_and_spacing():
     first = add(idx, "a1", body(FLOOD))
     copy = body(FLOOD).upper().replace(",", " ;").replace("\n\n", "\n \n")
     v = add(idx, "a2", copy, source="b.example")
-    assert (v.status, v.kind, v.duplicate_of, v.story_id, v.similarity) == ("duplicate", "exact", "a1", first.story_id, 1.0)
+    assert (v.status, v.kind, v.duplicate_of, v.story_id, v.similarity) == (
+        "duplicate", "exact", "a1", first.story_id, 1.0)
 
 
 @pytest.mark.parametrize("name,copy", [
@@ -192,8 +196,9 @@ def test_story_record_counts_copies_sources_and_times():
     add(idx, "a3", body(FLOOD), T0 + timedelta(minutes=9), "b.example", "Flood again")
     v = add(idx, "a4", body(FLOOD[2:]), T0 + timedelta(hours=2), None, None)
     assert v.story == {
-        "story_id": story_id_for("a1"), "first_article_id": "a1", "title": "Flood", "copies": 3,
-        "sources": ["a.example", "b.example"], "first_seen": "2025-10-20T08:00:00Z", "last_seen": "2025-10-20T10:00:00Z",
+        "story_id": story_id_for("a1"), "first_article_id": "a1", "latest_article_id": "a1", "title": "Flood",
+        "copies": 3, "updates": 0, "sources": ["a.example", "b.example"], "related": [],
+        "first_seen": "2025-10-20T08:00:00Z", "last_seen": "2025-10-20T10:00:00Z",
     }
     assert idx.store["s:" + story_id_for("a1")] == v.story
 
@@ -209,21 +214,17 @@ def test_duplicate_of_is_the_first_article_even_when_matched_through_a_copy():
     assert (v3.status, v3.duplicate_of, v3.story_id) == ("duplicate", "a1", story_id_for("a1"))
 
 
-def test_same_article_id_again_is_a_duplicate_of_its_own_story():
+def test_same_article_id_with_edited_content_is_an_update_of_its_story():
     idx = DedupIndex({})
     first = add(idx, "a1", body(FLOOD))
     v = add(idx, "a1", body(FLOOD[:7]), T0 + timedelta(minutes=3))
-    assert (v.status, v.story_id, v.duplicate_of) == ("duplicate", first.story_id, "a1")
+    assert (v.status, v.kind, v.story_id) == ("duplicate", "update", first.story_id)
+    assert v.story["updates"] == 1 and v.story["copies"] == 0
     assert idx.size_hint() == 1
-
-
-def test_an_old_style_fingerprint_is_handled():
-    """A message still in flight from the first version (MinHash slots, LSH band keys): no crash, no false match."""
-    idx = DedupIndex({})
-    add(idx, "a1", body(FLOOD))
-    legacy = Fingerprint(fingerprint(body(MAYOR)).content_hash, tuple(range(128, 0, -1)), tuple(f"{b:02d}{b:016x}" for b in range(32)))
-    v = idx.check_and_add("m1", legacy, None, None, T0)
-    assert v.status == "unique"
+    # and the edited version sent again is a redelivery: its verdict again, nothing changes
+    before = dict(idx.store)
+    assert add(idx, "a1", body(FLOOD[:7]), T0 + timedelta(minutes=4)) == v
+    assert idx.store == before
 
 
 # -- state: JSON, restart, eviction ----------------------------------------------------------
@@ -287,7 +288,6 @@ def test_a_story_lives_while_its_copies_are_recent():
 def test_eviction_cost_is_what_it_removes_not_the_index_size():
     store = JsonStore()
     idx = DedupIndex(store)
-    idx.evict(T0 - timedelta(days=30))  # the one-time sweep for entries of the first layout
     add(idx, "old", body(FLOOD), T0)
     for n in range(40):
         add(idx, f"r{n}", body(OTHER) + f" Report number {n} of {n * 7} pages.", T0 + timedelta(days=7, minutes=n))
@@ -309,3 +309,89 @@ def test_a_busy_minute_spills_into_chunks_and_is_evicted_whole():
     assert f"t:{int(T0.timestamp() // 60)}.1" in idx.store
     assert idx.evict(T0 + timedelta(minutes=2)) == n
     assert not [k for k in idx.store if k[:2] in ("a:", "h:", "k:", "t:", "s:")]
+
+
+# -- facts: updates, same-template stories, redeliveries -------------------------------------------
+
+def sibling_of_flood() -> str:
+    """The flood story's words told of another city, other people, other figures and another day."""
+    text = body(FLOOD)
+    for old, new in (("SEMARANG", "CIREBON"), ("Kaligawe", "Kedawung"), ("Wednesday", "Friday"),
+                     ("Tuesday", "Thursday"), ("Wawan", "Darmin"), ("35", "41"), ("Genuk", "Sumber"),
+                     ("Terboyo", "Harjamukti"),
+                     ("Demak", "Kuningan"), ("Kudus", "Majalengka"), ("six", "nine")):
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_story_on_the_same_template_is_a_story_of_its_own_related_to_the_first():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    v = add(idx, "c1", sibling_of_flood(), T0 + timedelta(minutes=1))
+    assert (v.status, v.kind, v.related_to, v.duplicate_of) == ("unique", "sibling", "a1", None)
+    assert v.story_id == story_id_for("c1") and v.story["related"] == [first.story_id]
+    assert idx.store["s:" + first.story_id]["copies"] == 0
+    # a copy of the sibling joins the sibling's story, not the first one
+    c = add(idx, "c2", body(sibling_of_flood().split("\n\n")[:6]), T0 + timedelta(minutes=2))
+    assert (c.status, c.story_id, c.duplicate_of) == ("duplicate", v.story_id, "c1")
+
+
+def test_a_corrected_figure_is_an_update_and_the_story_keeps_the_latest_version():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD), title="Flood")
+    revised = body(FLOOD).replace("six kilometres", "eight kilometres").replace("Wawan, 35", "Wawan, 36")
+    v = add(idx, "a2", revised, T0 + timedelta(minutes=30), title="Flood: traffic jam grows")
+    assert (v.status, v.kind, v.story_id, v.duplicate_of) == ("duplicate", "update", first.story_id, "a1")
+    assert v.story["latest_article_id"] == "a2" and v.story["updates"] == 1 and v.story["copies"] == 0
+    assert v.story["title"] == "Flood: traffic jam grows"
+    added = body(FLOOD) + " By noon 14 houses in Trimulyo had been evacuated."
+    assert add(idx, "a3", added, T0 + timedelta(minutes=40)).kind == "update"
+
+
+def test_a_redelivered_article_gets_its_first_verdict_and_changes_nothing():
+    idx = DedupIndex({})
+    steps = [("a1", body(FLOOD)), ("a2", body(FLOOD[:5])), ("c1", sibling_of_flood()), ("m1", body(MAYOR)),
+             ("a3", body(FLOOD).replace("six kilometres", "eight kilometres"))]
+    first = [add(idx, aid, text, T0 + timedelta(minutes=n)) for n, (aid, text) in enumerate(steps)]
+    assert [v.kind for v in first] == ["new", "near", "sibling", "new", "update"]
+    before = {k: (dict(v) if isinstance(v, dict) else v) for k, v in idx.store.items()}
+    for n, (aid, text) in enumerate(steps):  # everything again, later (a crash and a replay of the topic)
+        again = add(idx, aid, text, T0 + timedelta(hours=1, minutes=n))
+        assert again == first[n] or (again._replace(story=None) == first[n]._replace(story=None)), aid
+        assert again.duplicate_of != aid
+    assert idx.store == before  # no counter, story record, bucket or key changed
+    assert idx.size_hint() == len(steps)
+
+
+def test_the_pipeline_gives_a_redelivered_message_the_same_event():
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    p = Pipeline(limits=Limits(timeout_seconds=0))
+    msgs = [orjson.dumps({"url": f"https://news.example/{i}", "text": text, "title": "Banjir"})
+            for i, text in enumerate([body(FLOOD), body(FLOOD[:6]), sibling_of_flood()])]
+    out = [p.process(m, Source(topic="news.raw", partition=0, offset=n)) for n, m in enumerate(msgs)]
+    store_before = {k: orjson.dumps(v) for k, v in p.dedup.store.items()}
+    again = [p.process(m, Source(topic="news.raw", partition=0, offset=n)) for n, m in enumerate(msgs)]
+    for a, b in zip(out, again, strict=True):
+        assert a.kind == b.kind and a.value["dedup"] == b.value["dedup"]
+        assert b.story == dict(p.dedup.store["s:" + a.value["dedup"]["story_id"]], schema_version=2)  # as it is now
+        assert b.value["dedup"]["duplicate_of"] != b.value["id"]
+    assert [o.value["dedup"]["kind"] for o in out] == ["new", "near", "sibling"]
+    assert {k: orjson.dumps(v) for k, v in p.dedup.store.items()} == store_before
+
+
+def test_a_redelivery_is_recognised_by_its_source_position_when_its_body_changed():
+    """Between two deliveries of one message the site's learned template may change its cleaned body."""
+    idx = DedupIndex({})
+    first = idx.check_and_add("a1", fingerprint(body(FLOOD)), "a.example", None, T0, extract_facts(body(FLOOD)),
+                              origin="news.raw/3/1207")
+    before = dict(idx.store)
+    trimmed = body(FLOOD[1:])  # a boilerplate first line learned as template in between
+    again = idx.check_and_add("a1", fingerprint(trimmed), "a.example", None, T0 + timedelta(minutes=9),
+                              extract_facts(trimmed), origin="news.raw/3/1207")
+    assert again == first and idx.store == before
+    # the same URL fetched again later (another message) with an edited body is an update
+    edited = idx.check_and_add("a1", fingerprint(trimmed), "a.example", None, T0 + timedelta(minutes=9),
+                               extract_facts(trimmed), origin="news.raw/3/5000")
+    assert (edited.status, edited.kind, edited.story_id) == ("duplicate", "update", first.story_id)

@@ -27,13 +27,13 @@ def same(text: str, k: int = F.SHINGLE, size: int = F.SKETCH) -> None:
     if (k, size) == (F.SHINGLE, F.SKETCH):
         fp, ref = F.fingerprint(text), F._fingerprint_numpy(text)
         assert fp == ref, text
-        assert fp.stored == ref.stored == F.stored_bytes(ref.signature), text  # (not part of ==)
+        assert fp.stored == ref.stored == F.stored_bytes(ref.sketch), text  # (not part of ==)
 
 
 def test_accelerated_path_is_used():
     fp = F.fingerprint("Satu dua tiga empat")
     assert fp == F._fingerprint_numpy("Satu dua tiga empat")
-    assert type(fp.signature) is tuple and all(type(v) is int for v in fp.signature)
+    assert type(fp.sketch) is tuple and all(type(v) is int for v in fp.sketch)
 
 
 def test_benchmark_gold_bodies():
@@ -143,7 +143,7 @@ def test_many_repeated_shingles():
 def test_sketch_array_is_usable():
     ch, sk = F._analyse("satu dua tiga empat lima enam")
     assert isinstance(sk, np.ndarray) and sk.dtype == np.uint64
-    assert F.anchor_keys(sk) == F.fingerprint("satu dua tiga empat lima enam").bands
+    assert F.anchor_keys(sk) == F.fingerprint("satu dua tiga empat lima enam").anchors
     sk[:1] = 0  # writable, like the numpy path's array
 
 
@@ -172,7 +172,7 @@ def _numpy_only(monkeypatch, fn, *args):
 
 def _sketches(rng: random.Random) -> list[tuple[int, ...]]:
     """Real sketches (short and full bodies) and random ascending ones, some with values that share their top bits."""
-    out = [F.fingerprint(t).signature for t in ["", "satu", "satu dua tiga", "a b c d e f g h i j k l m n o p",
+    out = [F.fingerprint(t).sketch for t in ["", "satu", "satu dua tiga", "a b c d e f g h i j k l m n o p",
                                                  " ".join(f"kata{i}" for i in range(400))]]
     for _ in range(150):
         n = rng.choice([0, 1, 5, 60, 127, 128, 128, 128])
@@ -196,7 +196,7 @@ def test_overlap_packed_matches_numpy(monkeypatch):
     rng = random.Random(11)
     sigs = _sketches(rng)
     body = " ".join(f"kata{i}" for i in range(600))
-    sigs += [F.fingerprint(body[: len(body) // 2]).signature, F.fingerprint(body).signature]  # half inside the whole
+    sigs += [F.fingerprint(body[: len(body) // 2]).sketch, F.fingerprint(body).sketch]  # half inside the whole
     for _ in range(3000):
         a, b = rng.choice(sigs), rng.choice(sigs)
         anchors = rng.choice([0, 8])
@@ -211,7 +211,7 @@ def test_overlap_packed_matches_numpy(monkeypatch):
 
 
 def test_overlap_packed_refuses_what_pack_does_not_write():
-    mine = F.stored_bytes(F.fingerprint("satu dua tiga empat").signature)
+    mine = F.stored_bytes(F.fingerprint("satu dua tiga empat").sketch)
     for bad in ["abc", "!!!!", "AAAA" * 3 + "A=AA", "é" * 8]:
         with pytest.raises(ValueError):
             F._sketch.overlap_packed(mine, bad, 0, 128)

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import dates, enrich, entities, fingerprint, language, page, text, urls
+from . import dates, enrich, entities, facts, fingerprint, language, page, text, urls
 from .records import RawArticle, Rejected, rfc3339
 
 # Indonesian sites print local time; a zone-less time on a page in Indonesian is WIB.
@@ -23,8 +23,9 @@ class Built:
     article: dict  # every event field except dedup, source, processed_at
     host: str | None  # the article's host (the event's ``domain`` field)
     line_hashes: set[str]  # for the site-template statistics
-    signature: tuple[int, ...]
-    bands: tuple[str, ...]
+    sketch: tuple[int, ...]  # fingerprint.Fingerprint.sketch of the body
+    anchors: tuple[str, ...]  # its anchor keys
+    facts: str = ""  # facts.pack(facts.extract(body, title)): what tells a copy from another story on the same words
 
 
 def _pick_date(candidates: list[str], now: datetime) -> datetime | None:
@@ -116,7 +117,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "paragraph_count": len(cleaned.paragraphs),
         "content_hash": fp.content_hash,
     }
-    return Built(article, host, cleaned.line_hashes, fp.signature, fp.bands)
+    return Built(article, host, cleaned.line_hashes, fp.sketch, fp.anchors, facts.pack(facts.extract(body, title)))
 
 
 def _article_id(canonical_url: str | None, content_hash: str) -> str:

@@ -114,9 +114,9 @@ def content_hash(text: str) -> str:
 @dataclass(frozen=True)
 class Fingerprint:
     content_hash: str
-    signature: tuple[int, ...]  # the sketch: ascending distinct shingle hashes (< 2**53)
-    bands: tuple[str, ...]  # the index keys of the first QUERY_ANCHORS sketch values (anchor_keys)
-    # stored_bytes(signature), made with the sketch (cheaper than from the tuple); None when not known
+    sketch: tuple[int, ...]  # ascending distinct shingle hashes (< 2**53)
+    anchors: tuple[str, ...]  # the index keys of the first QUERY_ANCHORS sketch values (anchor_keys)
+    # stored_bytes(sketch), made with the sketch (cheaper than from the tuple); None when not known
     stored: bytes | None = field(default=None, compare=False, repr=False)
 
 

@@ -26,7 +26,7 @@ from .deadline import Deadline
 from .decode import decode
 from .dedup import DedupIndex
 from .fingerprint import Fingerprint
-from .records import SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
+from .records import EVENT_SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
 from .templates import SiteTemplates
 
 log = logging.getLogger(__name__)
@@ -135,18 +135,20 @@ class Pipeline:
     def decide(self, built: Built, source: Source) -> Outcome:
         now = self.clock()
         art = built.article
-        fp = Fingerprint(art["content_hash"], tuple(built.signature), tuple(built.bands))
-        verdict = self.dedup.check_and_add(art["id"], fp, art["domain"] or art["site_name"], art["title"], now)
+        fp = Fingerprint(art["content_hash"], tuple(built.sketch), tuple(built.anchors))
+        origin = f"{source.topic}/{source.partition}/{source.offset}" if source.offset is not None else None
+        verdict = self.dedup.check_and_add(art["id"], fp, art["domain"] or art["site_name"], art["title"], now,
+                                           built.facts, origin)
         event = dict(art)
         event["dedup"] = verdict.as_dict()
         event["source"] = source.as_dict()
-        event["schema_version"] = SCHEMA_VERSION
+        event["schema_version"] = EVENT_SCHEMA_VERSION
         event["processed_at"] = rfc3339(now)
         if self.validate_output:
             problems = schemas.errors("article", event)
             if problems:  # our own bug: never publish an event that breaks the contract
                 raise ValueError("article event violates schemas/article.schema.json: " + "; ".join(problems[:3]))
-        story = dict(verdict.story, schema_version=SCHEMA_VERSION)
+        story = dict(verdict.story, schema_version=EVENT_SCHEMA_VERSION)
         kind = "article" if verdict.status == "unique" else "duplicate"
         return Outcome(kind, art["id"], event, story)
 

@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # dead letters
+# Article and story events: 2 added dedup.related_to, the kinds update / follow_up / sibling and the story's
+# latest_article_id, updates and related (schemas/article.schema.json, schemas/story.schema.json).
+EVENT_SCHEMA_VERSION = 2
 
 # Stable dead-letter reason codes: dashboards and alerts key on these.
 REASONS = ("invalid_json", "invalid_utf8", "schema", "no_content", "too_large", "timeout", "internal")

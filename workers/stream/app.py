@@ -27,6 +27,7 @@ from faust.types import TP
 
 from ..core.article import Built
 from ..core.decode import decode
+from ..core.dedup import INDEX_LAYOUT
 from ..core.pipeline import Outcome, Pipeline, site_key
 from ..core.records import RawArticle, Rejected, Source, utc_now
 from ..settings import Settings
@@ -102,7 +103,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
 
     # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
     templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
-    index = app.Table("dedup-index", partitions=1, key_type=str)
+    # Versioned name: an index written by another layout (dedup.INDEX_LAYOUT) is never read, see README "Upgrades".
+    index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # for tests and the health views
     state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
@@ -224,11 +226,12 @@ def _observe_article(outcome: Outcome) -> None:
 
 
 def _built_dict(b: Built) -> dict:
-    return {"article": b.article, "host": b.host, "signature": list(b.signature), "bands": list(b.bands)}
+    return {"article": b.article, "host": b.host, "sketch": list(b.sketch), "anchors": list(b.anchors),
+            "facts": b.facts}
 
 
 def _built_from(d: dict) -> Built:
-    return Built(d["article"], d["host"], set(), tuple(d["signature"]), tuple(d["bands"]))
+    return Built(d["article"], d["host"], set(), tuple(d["sketch"]), tuple(d["anchors"]), d["facts"])
 
 
 def _readiness(app: faust.App) -> tuple[bool, dict]:

@@ -18,7 +18,8 @@ EVENTS_PUBLISHED = Counter(
     ["outcome"],
 )
 DEADLETTERS = Counter("newsworker_deadletters_total", "Messages dead-lettered, by reason code.", ["reason"])
-DUPLICATES = Counter("newsworker_duplicates_total", "Articles found to duplicate a known story, by kind (exact, near).", ["kind"])
+DUPLICATES = Counter("newsworker_duplicates_total", "Articles found to duplicate a known story, by kind (exact, near, update).",
+                     ["kind"])
 STORIES = Counter("newsworker_stories_total", "New stories started (first articles).")
 PROCESSING_SECONDS = Histogram(
     "newsworker_processing_seconds", "Processing time per message, by stage (ingest, extract, dedup).", ["stage"],
@@ -70,7 +71,7 @@ def _init_known_labels() -> None:
         EVENTS_PUBLISHED.labels(outcome=outcome)
     for reason in REASONS:
         DEADLETTERS.labels(reason=reason)
-    for kind in ("exact", "near"):
+    for kind in ("exact", "near", "update"):
         DUPLICATES.labels(kind=kind)
     for stage in ("ingest", "extract", "dedup"):
         PROCESSING_SECONDS.labels(stage=stage)

@@ -1,0 +1,71 @@
+"""Facts of an article (workers/core/facts.py): what tells a copy from another story on the same words."""
+
+from __future__ import annotations
+
+import time
+
+from workers.core import facts
+
+QUAKE = ("Garut - Gempa bumi berkekuatan magnitudo 5,2 mengguncang wilayah Garut pada Selasa (21/10/2025) pukul "
+         "10.30 WIB. Pusat gempa berada 45 kilometer barat daya Garut di kedalaman 10 kilometer.\n\n"
+         "Kepala Stasiun Geofisika Bandung, Teguh Rahayu, mengatakan gempa tidak berpotensi tsunami. \"Warga "
+         "diminta tetap tenang,\" kata Teguh kepada wartawan.")
+
+
+def test_the_same_text_agrees_on_every_fact():
+    f = facts.extract(QUAKE, "Gempa M 5,2 Guncang Garut")
+    c = facts.compare(f, f)
+    assert c.conflicts == 0 and c.novel == 0 and c.agree >= 8
+    assert f.dtype.name == "uint32" and list(f) == sorted(set(f.tolist()))
+
+
+def test_other_place_day_and_figures_are_conflicts():
+    other = (QUAKE.replace("Garut", "Sumedang").replace("5,2", "4,6").replace("Selasa", "Kamis")
+             .replace("21/10", "23/10").replace("45", "12"))
+    c = facts.compare(facts.extract(QUAKE), facts.extract(other))
+    assert c.conflicts >= 5 and c.figures >= 3 and c.novel == 0
+
+
+def test_a_copy_with_typos_moves_and_a_trim_keeps_its_facts():
+    paras = QUAKE.split("\n\n")
+    copy = paras[1] + "\n\n" + paras[0].replace("mengguncang", "menguncang").replace("Pusat", "Pusta")
+    assert facts.compare(facts.extract(QUAKE), facts.extract(copy)).conflicts == 0
+    trimmed = paras[0]
+    c = facts.compare(facts.extract(QUAKE), facts.extract(trimmed))
+    assert c.conflicts == 0 and c.novel == 0 and c.lost > 0
+
+
+def test_one_corrected_figure_is_one_conflict_with_digits():
+    c = facts.compare(facts.extract(QUAKE), facts.extract(QUAKE.replace("magnitudo 5,2", "magnitudo 5,4")))
+    assert (c.conflicts, c.figures) == (1, 1)
+
+
+def test_an_added_sentence_brings_new_facts_only():
+    added = QUAKE + " Hingga Rabu malam tercatat 14 rumah rusak ringan di Cikajang."
+    c = facts.compare(facts.extract(QUAKE), facts.extract(added))
+    assert c.conflicts == 0 and c.novel >= 2
+
+
+def test_headline_figures_count_not_its_words():
+    body = facts.extract(QUAKE)
+    a = facts.extract(QUAKE, "Gempa M 5,2 Guncang Garut")
+    assert facts.compare(a, facts.extract(QUAKE, "Garut Diguncang Gempa Magnitudo 5,2")).conflicts == 0
+    assert facts.compare(a, facts.extract(QUAKE, "Gempa M 4,1 Guncang Garut")).conflicts == 2  # 5,2 -> 4,1
+    assert facts.compare(a, body).conflicts == 0
+
+
+def test_empty_and_factless_texts():
+    assert facts.extract("").size == 0
+    assert facts.extract("tidak ada apa-apa di sini hanya kata biasa").size == 0
+    assert facts.compare(facts.extract(""), facts.extract(QUAKE)).conflicts == 0
+
+
+def test_bounded_and_linear_on_hostile_text():
+    assert facts.extract("Aa " * 10_000).size <= facts.MAX_FACTS
+    small, big = "Ab1 " * 10_000, "Ab1 " * 100_000
+    t = time.perf_counter()
+    facts.extract(small)
+    t_small = time.perf_counter() - t
+    t = time.perf_counter()
+    facts.extract(big)
+    assert time.perf_counter() - t < 30 * max(t_small, 1e-3)  # about linear (10x the input)
