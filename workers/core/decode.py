@@ -23,10 +23,9 @@ def decode(payload: bytes | None, max_bytes: int) -> RawArticle:
         raise Rejected("invalid_json", str(exc)) from None
     if not isinstance(obj, dict):
         raise Rejected("schema", f"expected a JSON object, got {type(obj).__name__}")
-    if not any(isinstance(obj.get(k), str) and obj[k].strip() for k in ("html", "text")):
-        # Distinguish "nothing to read" from a structurally wrong message.
-        if all(obj.get(k) in (None, "") or (isinstance(obj.get(k), str) and not obj[k].strip()) for k in ("html", "text")):
-            raise Rejected("no_content", "neither html nor text holds any content")
+    # Distinguish "nothing to read" from a structurally wrong message.
+    if all(obj.get(k) in (None, "") or (isinstance(obj.get(k), str) and not obj[k].strip()) for k in ("html", "text")):
+        raise Rejected("no_content", "neither html nor text holds any content")
     problems = schemas.errors("raw_article", obj)
     if problems:
         raise Rejected("schema", "; ".join(problems[:5]))

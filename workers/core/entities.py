@@ -61,6 +61,7 @@ _ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&-]{1,11})\s*\)")
 _NAMED_BEFORE = re.compile(r"(?:bernama|berinisial|alias|disapa|sapaan|panggilan|named|called)\s*$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(r"^\s*[,.]\s*([^\W\d_]+)")
 _APPOSITIVE_GAP = re.compile(r"\s*(?:\(\s*[^()]{1,20}\)\s*,?|,)\s*")
+_APPOSITIVE_MAX = 40  # the longest gap it matches, with spaces collapsed: only a gap this short is looked at
 _LOWER_WORD = re.compile(r"(?<![\w.!?]\s)(?<!^)\b([a-z][a-z'’-]+)\b")
 
 
@@ -212,14 +213,15 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
     if _ACRONYM_AFTER.match(after) and len(words) >= 2:
         return "organization", True  # "Badan Pusat Statistik (BPS)": defined names are institutions
     name = " ".join(words)
-    if person_ok and 2 <= len(words) <= 4 and not name.isupper():
-        if not any(w.lower() in prose_lower for w in words) and not any(w.lower() in NOT_PERSON_WORDS for w in words):
-            if (lang or "") not in ("id", "ms"):
-                return "person", False
-            # Indonesian capitalises terms ("Transaksi Elektronik"): a name must also be used again,
-            # whole or in part ("Lisa Mariana" ... "kata Lisa"), and not look derived.
-            if not any(_ID_DERIVED.match(w) for w in words) and any(prose_caps[w] >= 2 for w in words):
-                return "person", False
+    if (person_ok and 2 <= len(words) <= 4 and not name.isupper()
+            and not any(w.lower() in prose_lower for w in words)
+            and not any(w.lower() in NOT_PERSON_WORDS for w in words)):
+        if (lang or "") not in ("id", "ms"):
+            return "person", False
+        # Indonesian capitalises terms ("Transaksi Elektronik"): a name must also be used again,
+        # whole or in part ("Lisa Mariana" ... "kata Lisa"), and not look derived.
+        if not any(_ID_DERIVED.match(w) for w in words) and any(prose_caps[w] >= 2 for w in words):
+            return "person", False
     return None, False
 
 
@@ -277,7 +279,8 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
             words = m.group(0).split()
             before_text = seg[max(0, m.start() - 40) : m.start()]
             # "Anggota Komisi XII DPR RI, Junaidi Auly", "Kepala Badan Pusat Statistik (BPS) Amalia ..."
-            appositive = last_cue_end >= 0 and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()]))
+            appositive = (last_cue_end >= 0 and m.start() - last_cue_end <= _APPOSITIVE_MAX
+                          and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()])))
             if any(is_person_cue(w) for w in words[:2]):
                 last_cue_end = m.end()
             sentence_start = bool(_SENT_START.search(before_text))
