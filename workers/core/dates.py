@@ -186,7 +186,7 @@ def _build(year: int, month: int, day: int, g: dict, default_zone: timedelta | N
 
 
 def _plausible(dt: datetime, now: datetime) -> bool:
-    return datetime(1995, 1, 1, tzinfo=UTC) <= dt <= now + timedelta(days=2)
+    return within_range(dt, now) is not None
 
 
 def find_dates(text: str, now: datetime | None = None, default_zone: timedelta | None = None) -> list[FoundDate]:
@@ -304,6 +304,13 @@ def strip_date_words(text: str) -> str:
     return _DATE_WORDS.sub(" ", text)
 
 
+def _valid_offset(dt: datetime, text: str) -> bool:
+    offset = dt.utcoffset()
+    written = _OFFSET.search(text[-6:])
+    return (offset is not None and abs(offset) <= _MAX_OFFSET
+            and (written is None or _zone_offset(written.group()) is not None))
+
+
 def parse_value(value: str | None, now: datetime | None = None) -> datetime | None:
     """A date from a metadata value (raw field, meta tag, JSON-LD): ISO first, then text forms."""
     if not value or not isinstance(value, str):
@@ -315,6 +322,8 @@ def parse_value(value: str | None, now: datetime | None = None) -> datetime | No
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
+        elif not _valid_offset(dt, value):
+            return None  # "+99:99", "+07:60": no zone, so no point in time
         dt = dt.astimezone(UTC)
         # Placeholders such as 0001-01-01T00:00:00Z mean "no date".
         return dt if _plausible(dt, now or datetime.now(UTC)) else None
