@@ -107,15 +107,18 @@ class CleanText:
 _FTFY = ftfy.TextFixerConfig(normalization="NFC", explain=False)
 # Printable ASCII without "&" and without control characters: every ftfy fix leaves such text as it is.
 _PLAIN = re.compile(r"[\t\r\x20-\x25\x27-\x7e]*+")
-# ftfy costs about 30 µs per call and fixes each line on its own. Short lines that need it are fixed
-# together, up to this many characters, so that 50,000 lines of "é" do not take 50,000 calls.
+# ftfy costs about 30 µs per call and fixes each line on its own. In a text with more short lines that
+# need it than any article has, they are fixed together, up to this many characters a call, so that
+# 50,000 lines of "é" do not take 50,000 calls (ftfy then judges mojibake per run, not per line).
 _SHORT_LINE = 80
+_MANY_SHORT_LINES = 500
 _BATCH_CHARS = 2000
 
 
 def fix_unicode(text: str) -> str:
     """``ftfy.fix_text(text, normalization="NFC")``, line by line as ftfy does, with plain ASCII lines
-    passed over and runs of short lines fixed in one call (see above)."""
+    passed over and runs of short lines fixed in one call (see above). A plain line keeps a "\r" that
+    ftfy would turn into a line break: ``normalize`` unifies line breaks next, to the same text."""
     if _PLAIN.fullmatch(text.replace("\n", " ")):
         return text
     config = _FTFY
@@ -137,6 +140,8 @@ def fix_unicode(text: str) -> str:
             batch_chars = 0
 
     lines = text.split("\n")
+    short = sum(1 for line in lines if len(line) < _SHORT_LINE and not _PLAIN.fullmatch(line))
+    batch_limit = _BATCH_CHARS if short > _MANY_SHORT_LINES else 0
     for i, line in enumerate(lines):
         if i < len(lines) - 1:
             line += "\n"
@@ -148,7 +153,7 @@ def fix_unicode(text: str) -> str:
         elif len(line) < _SHORT_LINE and not ("<" in line and config.unescape_html == "auto"):
             batch.append(line)
             batch_chars += len(line)
-            if batch_chars >= _BATCH_CHARS:
+            if batch_chars >= batch_limit:
                 flush()
         else:
             flush()
