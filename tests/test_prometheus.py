@@ -28,6 +28,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
@@ -187,8 +188,6 @@ def _sample(name: str, **labels) -> float | None:
 
 
 def test_lag_probe_per_partition(unique_id):
-    from collections import defaultdict
-
     from faust.types import TP
 
     from workers.stream.app import _update_lag
@@ -199,8 +198,6 @@ def test_lag_probe_per_partition(unique_id):
     class Consumer:
         def __init__(self, assigned):
             self.assigned = assigned
-            # Faust's committed offset is the next offset to read (Kafka's convention); None: nothing committed
-            self._committed_offset = defaultdict(lambda: None, {p0: 7, p2: 10})
 
         def assignment(self):
             return set(self.assigned) | {TP(f"{raw}-changelog", 0)}
@@ -211,8 +208,12 @@ def test_lag_probe_per_partition(unique_id):
         async def earliest_offsets(self, *tps):
             return {tp: 4 for tp in tps}  # retention removed offsets 0..3
 
-    app = SimpleNamespace(consumer=Consumer([p0, p1, p2]))
-    asyncio.run(_update_lag(app, {raw}))
+    async def committed(tps):
+        # the group's committed offset is the next offset to read (Kafka's convention); absent: nothing committed
+        return {tp: offset for tp, offset in {p0: 7, p2: 10}.items() if tp in tps}
+
+    app: Any = SimpleNamespace(consumer=Consumer([p0, p1, p2]))  # the two consumer methods the probe uses
+    asyncio.run(_update_lag(app, {raw}, committed))
     lag = "newsworker_consumer_lag_messages"
     assert _sample(lag, topic=raw, partition="0") == 3
     assert _sample(lag, topic=raw, partition="1") == 6   # nothing committed: from the earliest offset
@@ -220,11 +221,26 @@ def test_lag_probe_per_partition(unique_id):
     assert _sample("newsworker_assigned_partitions") == 3
     # After a rebalance took partitions 0 and 2 away, their series go: no double counting across workers.
     app.consumer.assigned = [p1]
-    asyncio.run(_update_lag(app, {raw}))
+    asyncio.run(_update_lag(app, {raw}, committed))
     assert _sample(lag, topic=raw, partition="0") is None
     assert _sample(lag, topic=raw, partition="2") is None
     assert _sample(lag, topic=raw, partition="1") == 6
     assert _sample("newsworker_assigned_partitions") == 1
+
+
+def test_committed_offsets_from_the_monitor_then_the_consumer_position():
+    from faust.types import TP
+
+    from workers.stream.app import committed_offsets
+
+    p0, p1, p2 = TP("raw", 0), TP("raw", 1), TP("raw", 2)
+
+    class Consumer:
+        async def position(self, tp):
+            return {p1: 5}.get(tp)  # p2: no position known yet
+
+    app: Any = SimpleNamespace(monitor=SimpleNamespace(tp_committed_offsets={p0: 7}), consumer=Consumer())
+    assert asyncio.run(committed_offsets(app, [p0, p1, p2])) == {p0: 7, p1: 5}
 
 
 def test_readiness_needs_partitions_and_recovered_tables():
