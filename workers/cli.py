@@ -14,6 +14,7 @@ import importlib.util
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 
@@ -24,33 +25,99 @@ from .settings import Settings, SettingsError, unknown_variables
 log = logging.getLogger("newsworker")
 
 
-def cmd_process(args, settings: Settings) -> int:
-    from .core.pipeline import Pipeline
+def _open_input(path: str):
+    """The input stream; ``OSError`` with the path when it cannot be read."""
+    return sys.stdin.buffer if path == "-" else open(path, "rb")
+
+
+def _open_output(path: str):
+    """(stream, temporary path or None): a file is written beside its destination under a temporary name
+    and renamed at the end, so that a failed run never leaves a truncated or emptied output."""
+    if path == "-":
+        return sys.stdout.buffer, None
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # the permissions open() would have given (mkstemp makes 0600)
+    return os.fdopen(fd, "wb"), tmp
+
+
+def _process_lines(pipeline, inp, out, name: str | None, progress_every: int) -> Counter:
+    from .core.ratelog import RateLimitedLog
     from .core.records import Source
 
-    pipeline = Pipeline.from_settings(settings)
-    out = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")
-    inp = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")
-    name = None if args.input == "-" else args.input
+    dead_letters = RateLimitedLog(log)
     counts: Counter = Counter()
     started = time.monotonic()
+    for n, line in enumerate(inp, start=1):
+        # Only the line's own terminator goes: "...\r\r\n" keeps its "\r\r" (the payload is the original bytes).
+        payload = line[:-1] if line.endswith(b"\n") else line
+        source = Source(line=n, name=name)
+        try:
+            outcome = pipeline.process(payload, source)
+            record = orjson.dumps(outcome.value)
+        except Exception as exc:  # a bug must cost one line, never the rest of the file
+            outcome = pipeline.internal_error(payload, source, exc)
+            record = orjson.dumps(outcome.value)
+        out.write(record + b"\n")
+        counts[outcome.kind] += 1
+        if outcome.kind == "deadletter":
+            counts["deadletter:" + outcome.value["error"]["reason"]] += 1
+            dead_letters.log(logging.WARNING, outcome.value["error"]["reason"], "line %d: dead letter %s: %s", n,
+                             outcome.value["error"]["reason"], outcome.value["error"]["message"][:200])
+        if n % progress_every == 0:
+            rate = n / max(1e-9, time.monotonic() - started)
+            print(f"processed {n} lines ({rate:.1f}/s): {_summary(counts)}", file=sys.stderr, flush=True)
+    dead_letters.flush()
+    return counts
+
+
+def _summary(counts: Counter) -> dict:
+    return {k: v for k, v in counts.items() if ":" not in k} | {
+        "deadletter reasons": {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("deadletter:")}}
+
+
+def cmd_process(args, settings: Settings) -> int:
+    from .core.pipeline import Pipeline
+
     try:
-        for n, line in enumerate(inp, start=1):
-            line = line.rstrip(b"\r\n")
-            outcome = pipeline.process(line, Source(line=n, name=name))
-            out.write(orjson.dumps(outcome.value) + b"\n")
-            counts[outcome.kind] += 1
-            if n % args.progress_every == 0:
-                rate = n / max(1e-9, time.monotonic() - started)
-                print(f"processed {n} lines ({rate:.1f}/s): {dict(counts)}", file=sys.stderr, flush=True)
-    finally:
-        pipeline.close()
-        if out is not sys.stdout.buffer:
-            out.close()
+        inp = _open_input(args.input)
+    except OSError as exc:
+        print(f"newsworker process: cannot read the input {args.input!r}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        out, tmp = _open_output(args.output)
+    except OSError as exc:
+        print(f"newsworker process: cannot write the output {args.output!r}: {exc.strerror or exc}", file=sys.stderr)
         if inp is not sys.stdin.buffer:
             inp.close()
-    total = sum(counts.values())
-    print(f"processed {total} lines in {time.monotonic() - started:.1f} s: {dict(counts)}", file=sys.stderr)
+        return 2
+    pipeline = Pipeline.from_settings(settings)
+    started = time.monotonic()
+    done = False
+    try:
+        counts = _process_lines(pipeline, inp, out, None if args.input == "-" else args.input, args.progress_every)
+        out.flush()
+        done = True
+    except KeyboardInterrupt:
+        print("newsworker process: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"newsworker process: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        pipeline.close()
+        if inp is not sys.stdin.buffer:
+            inp.close()
+        if tmp is not None:
+            out.close()
+            if done:
+                os.replace(tmp, args.output)
+            else:
+                os.unlink(tmp)
+    total = sum(v for k, v in counts.items() if ":" not in k)
+    print(f"processed {total} lines in {time.monotonic() - started:.1f} s: {_summary(counts)}", file=sys.stderr)
     return 0
 
 

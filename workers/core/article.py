@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from . import dates, enrich, entities, facts, fingerprint, language, page, text, urls
 from .records import RawArticle, Rejected, rfc3339
 
+# Fewer words than this after cleaning: no article (a ``no_content`` dead letter).
+MIN_WORDS = 5
 # Indonesian sites print local time; a zone-less time on a page in Indonesian is WIB.
 _DEFAULT_ZONE = {"id": timedelta(hours=7), "ms": timedelta(hours=8)}
 
@@ -30,10 +32,40 @@ class Built:
 
 def _pick_date(candidates: list[str], now: datetime) -> datetime | None:
     for value in candidates:
-        dt = dates.parse_value(value, now=now)
+        dt = dates.within_range(dates.parse_value(value, now=now), now)
         if dt is not None:
             return dt
     return None
+
+
+def _dates(raw: RawArticle, meta: page.HtmlDoc, cleaned: text.CleanText, body: str, reference: datetime,
+           zone: timedelta | None) -> tuple[datetime | None, datetime | None]:
+    """(published, updated): explicit fields, then page metadata, then the header lines of the text,
+    then the URL, then the text's dated mentions. Every candidate passes the one range check of
+    ``dates.within_range`` (1990 to two days after the fetch time), so a bad one gives way to the next."""
+    def ok(dt: datetime | None) -> datetime | None:
+        return dates.within_range(dt, reference)
+
+    published = ok(dates.parse_value(raw.published_at, now=reference)) or _pick_date(meta.published, reference)
+    updated = _pick_date(meta.modified, reference)
+    header_found = [d for line in cleaned.header_lines
+                    for d in dates.find_dates(line, now=reference, default_zone=zone) if ok(d.value)]
+    if published is None:
+        published = next((d.value for d in header_found if not d.updated), None)
+    if updated is None:
+        updated = next((d.value for d in header_found if d.updated), None)
+    if published is None:
+        published = next(filter(None, (ok(dates.find_relative(line, reference)) for line in cleaned.header_lines)),
+                         None)
+    if published is None:
+        published = ok(dates.from_url(raw.url))
+    if published is None and cleaned.paragraphs:
+        # News text dates its events by day name: "..., Selasa (21/10/2025)", "Senin (20/10)".
+        mention = dates.latest_dated_mention(body, now=reference, default_zone=zone)
+        published = ok(mention.value) if mention else None
+    if updated is not None and published is not None and updated < published:
+        updated = None
+    return published, updated
 
 
 def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_text_chars: int) -> Built:
@@ -48,43 +80,20 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         raise Rejected("too_large", f"article text is {len(source_text)} characters, limit {max_text_chars}")
 
     given_title = raw.title or meta.title
-    cleaned = text.clean_lines(source_text, title=given_title, extra_template=template_lines,
-                               detect_title=not raw.html)
+    cleaned = _clean(source_text, given_title, template_lines, detect_title=not raw.html)
     body = "\n\n".join(cleaned.paragraphs)
-    if len(text.words(body)) < 5:
+    if len(text.words(body)) < MIN_WORDS:
         raise Rejected("no_content", "no article text left after cleaning")
 
     site_name = meta.site_name or raw.source_name
     title = enrich.clean_title(raw.title or meta.title or cleaned.title, site_name)
 
     lang_hint = raw.language or meta.language
-    lang, confidence = language.detect(body, hint=lang_hint)
+    lang, confidence = language.detect(body, hint=lang_hint)  # ISO 639-1 or None, whatever the hint
     zone = _DEFAULT_ZONE.get(lang or "")
 
-    # Dates: explicit fields, then page metadata, then the header lines of the text, then the URL.
-    reference = dates.parse_value(raw.fetched_at) or now
-    published = dates.parse_value(raw.published_at, now=reference) or _pick_date(meta.published, reference)
-    updated = _pick_date(meta.modified, reference)
-    header_found = [d for line in cleaned.header_lines for d in dates.find_dates(line, now=reference, default_zone=zone)]
-    if published is None:
-        plain = [d for d in header_found if not d.updated]
-        published = plain[0].value if plain else None
-    if updated is None:
-        labelled = [d for d in header_found if d.updated]
-        updated = labelled[0].value if labelled else None
-    if published is None:
-        for line in cleaned.header_lines:
-            published = dates.find_relative(line, reference)
-            if published:
-                break
-    if published is None:
-        published = dates.from_url(raw.url)
-    if published is None and cleaned.paragraphs:
-        # News text dates its events by day name: "..., Selasa (21/10/2025)", "Senin (20/10)".
-        mention = dates.latest_dated_mention(body, now=reference, default_zone=zone)
-        published = mention.value if mention else None
-    if updated is not None and published is not None and updated < published:
-        updated = None
+    fetched = dates.within_range(dates.parse_value(raw.fetched_at), now)
+    published, updated = _dates(raw, meta, cleaned, body, fetched or now, zone)
 
     ents = entities.extract(body, title=title, lang=lang)
     fp = fingerprint.fingerprint(body)
@@ -106,7 +115,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "language_confidence": confidence,
         "published_at": rfc3339(published),
         "updated_at": rfc3339(updated),
-        "fetched_at": rfc3339(dates.parse_value(raw.fetched_at)),
+        "fetched_at": rfc3339(fetched),
         "authors": enrich.clean_authors(raw.authors or meta.authors),
         "dateline": enrich.dateline(cleaned.paragraphs[0], body),
         "entities": ents,
@@ -118,6 +127,20 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "content_hash": fp.content_hash,
     }
     return Built(article, host, cleaned.line_hashes, fp.sketch, fp.anchors, facts.pack(facts.extract(body, title)))
+
+
+def _clean(source_text: str, title: str | None, template_lines: frozenset[str], detect_title: bool) -> text.CleanText:
+    """Clean the text with the site's learned template lines, unless they would take most of it.
+
+    Learned lines are meant to be a site's furniture. When they hold more words than are left (a site
+    that sent the same page 37 times has learned the page itself), the statistics describe the article,
+    not the template, and the article is cleaned by the rules alone: learned templates never turn an
+    article into a dead letter.
+    """
+    cleaned = text.clean_lines(source_text, title=title, extra_template=template_lines, detect_title=detect_title)
+    if cleaned.learned_words and cleaned.learned_words >= sum(len(text.words(p)) for p in cleaned.paragraphs):
+        cleaned = text.clean_lines(source_text, title=title, detect_title=detect_title)
+    return cleaned
 
 
 def _article_id(canonical_url: str | None, content_hash: str) -> str:

@@ -2,11 +2,16 @@
 
 Everything is converted to UTC. A date without a time of day is reported as
 midnight UTC of that calendar date, so the date itself never shifts.
+
+The patterns meet untrusted text, so each runs in linear time: runs of white space
+between optional parts are possessive (``\\s*+``), so that a date followed by 100,000
+form feeds is read once, not once per way of splitting the run (tests/test_linear_time.py).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -38,17 +43,22 @@ ZONES = {
     "est": -5, "edt": -4, "et": -4, "cst": -6, "cdt": -5, "ct": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
     "pt": -7, "jst": 9, "kst": 9, "sgt": 8, "myt": 8, "hkt": 8, "ist": 5.5, "aest": 10, "aedt": 11,
 }
-_ZONE_RE = r"(?P<zone>" + "|".join(sorted((z for z in ZONES if z != "z"), key=len, reverse=True)) + r"|[+-]\d{2}:?\d{2})"
+_ZONE_NAMES = "|".join(sorted((z for z in ZONES if z != "z"), key=len, reverse=True))
+_ZONE_RE = r"(?P<zone>" + _ZONE_NAMES + r"|[+-]\d{2}:?\d{2})"
+# Possessive white space: what follows each run never starts with white space, so nothing is lost.
 _TIME_RE = (
-    r"(?:\s*(?:,|\||-|pukul|jam|at|@)?\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
-    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?)?(?:\s*\(?" + _ZONE_RE + r"\)?)?"
+    r"(?:\s*+(?:(?:,|\||-|pukul|jam|at|@)\s*+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
+    r"\s*+(?P<ampm>am|pm|a\.m\.|p\.m\.)?)?(?:\s*+\(?" + _ZONE_RE + r"\)?)?"
 )
+_COMMA = r"\s*+(?:,\s*+)?"  # "Senin, ", "Senin ", "Senin,"
+_COMMA_SPACE = r"(?:\s*+,\s++|\s++)"  # the same with at least one space at its end
 
 _PATTERNS = [
     # 2023-10-28T08:03:27Z, 2023-10-28 08:03:27+07:00, 2023-10-28
     re.compile(
         r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-        r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
+        r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+        r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
         re.IGNORECASE,
     ),
     # Sabtu, 28 Oktober 2023 08:03 WIB / 28 Oct. 2023
@@ -58,8 +68,8 @@ _PATTERNS = [
     ),
     # October 28, 2023 8:03 AM ET / Oktober 28, 2023 WIB
     re.compile(
-        r"(?<![\w])(?P<mname>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})(?!\d)"
-        + _TIME_RE,
+        r"(?<![\w])(?P<mname>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+        r"(?P<year>(?:19|20)\d{2})(?!\d)" + _TIME_RE,
         re.IGNORECASE,
     ),
     # 21/10/2025 20:43 WIB, (21/10/2025), 21-10-2025, 21.10.2025
@@ -71,15 +81,16 @@ _PATTERNS = [
 # Year-less dates that carry their day name, so that the year can be recovered:
 # "Senin (20/10)" (Indonesian wire style), "Selasa, 21 Oktober", "Tuesday, Oct. 21".
 _YEARLESS = [
-    re.compile(r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s*\(\s*(?P<day>\d{1,2})/(?P<month>\d{1,2})\s*\)", re.IGNORECASE),
+    re.compile(r"(?<![\w])(?P<dname>" + _DAY_RE + r")" + _COMMA + r"\(\s*+(?P<day>\d{1,2})/(?P<month>\d{1,2})\s*+\)",
+               re.IGNORECASE),
     re.compile(
-        r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s+(?P<day>\d{1,2})\s+(?P<mname>" + _MONTH_RE + r")\.?"
-        r"(?!\w|\s*,?\s*(?:19|20)\d{2})" + _TIME_RE,
+        r"(?<![\w])(?P<dname>" + _DAY_RE + r")" + _COMMA_SPACE + r"(?P<day>\d{1,2})\s++(?P<mname>" + _MONTH_RE + r")\.?"
+        r"(?!\w|" + _COMMA + r"(?:19|20)\d{2})" + _TIME_RE,
         re.IGNORECASE,
     ),
     re.compile(
-        r"(?<![\w])(?P<dname>" + _DAY_RE + r")\s*,?\s+(?P<mname>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-        r"(?!\w|\s*,?\s*(?:19|20)\d{2})",
+        r"(?<![\w])(?P<dname>" + _DAY_RE + r")" + _COMMA_SPACE + r"(?P<mname>" + _MONTH_RE + r")\.?\s++(?P<day>\d{1,2})"
+        r"(?:st|nd|rd|th)?(?!\w|" + _COMMA + r"(?:19|20)\d{2})",
         re.IGNORECASE,
     ),
 ]
@@ -89,10 +100,11 @@ _WEEKDAY = {
     **dict.fromkeys(("jumat", "jum'at", "friday", "fri"), 4), **dict.fromkeys(("sabtu", "saturday", "sat"), 5),
     **dict.fromkeys(("minggu", "ahad", "sunday", "sun"), 6),
 }
-_DAY_BEFORE = re.compile(r"(?:" + _DAY_RE + r")\s*,?\s*\(?\s*$", re.IGNORECASE)
+_DAY_BEFORE = re.compile(r"(?:" + _DAY_RE + r")" + _COMMA + r"\(?\s*$", re.IGNORECASE)
 
+# A count of at most four digits, not the tail of a longer number ("99999999999999999999 days ago" is no date).
 _RELATIVE = re.compile(
-    r"(?P<n>\d+|se|a|an|one)\s*(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|seconds?|minutes?|mins?|hours?|hrs?|"
+    r"(?<!\d)(?P<n>\d{1,4}(?!\d)|se|a|an|one)\s*+(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|seconds?|minutes?|mins?|hours?|hrs?|"
     r"days?|weeks?|months?|years?)\s+(?:yang\s+)?(?:lalu|ago)",
     re.IGNORECASE,
 )
@@ -115,16 +127,37 @@ class FoundDate:
     weekday: bool = False  # written with its day name, "Selasa (21/10/2025)": how wires date their stories
 
 
+# Time zones in use reach from UTC-12:00 to UTC+14:00; "+99:99" is no zone.
+_MAX_OFFSET = timedelta(hours=14)
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})")
+# Dates an article can carry: news archives online start in the 1990s; two days ahead allows for
+# clocks and time zones. Outside this range a date is an error or a placeholder.
+MIN_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=2)
+# A metadata value longer than this is no date ("2025-10-21T20:43:00+07:00" has 25 characters).
+MAX_VALUE_CHARS = 200
+
+
+def within_range(dt: datetime | None, reference: datetime) -> datetime | None:
+    """``dt`` when it lies from MIN_DATE to two days after ``reference`` (the fetch time, else now), else None:
+    the one range check every date passes at the core's boundary."""
+    if dt is None or not (MIN_DATE <= dt <= reference + MAX_AHEAD):
+        return None
+    return dt
+
+
 def _zone_offset(zone: str | None) -> timedelta | None:
+    """The zone's offset from UTC; None when there is no zone, or when the zone is out of range."""
     if not zone:
         return None
     z = zone.lower()
     if z in ZONES:
         return timedelta(hours=ZONES[z])
-    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", zone)
-    if m:
+    m = _OFFSET.fullmatch(zone)
+    if m and int(m.group(3)) < 60:
         sign = 1 if m.group(1) == "+" else -1
-        return sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+        offset = sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+        return offset if abs(offset) <= _MAX_OFFSET else None
     return None
 
 
@@ -145,13 +178,15 @@ def _build(year: int, month: int, day: int, g: dict, default_zone: timedelta | N
     if not has_time:
         return naive.replace(tzinfo=UTC), False
     offset = _zone_offset(g.get("zone"))
+    if offset is None and g.get("zone"):
+        return None  # "10:00 +99:99": a time in a zone that does not exist
     if offset is None:
         offset = default_zone if default_zone is not None else timedelta(0)
     return (naive - offset).replace(tzinfo=UTC), True
 
 
 def _plausible(dt: datetime, now: datetime) -> bool:
-    return datetime(1995, 1, 1, tzinfo=UTC) <= dt <= now + timedelta(days=2)
+    return within_range(dt, now) is not None
 
 
 def find_dates(text: str, now: datetime | None = None, default_zone: timedelta | None = None) -> list[FoundDate]:
@@ -162,10 +197,11 @@ def find_dates(text: str, now: datetime | None = None, default_zone: timedelta |
     """
     now = now or datetime.now(UTC)
     found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     for pattern in _PATTERNS:
+        taken.freeze()
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             g = m.groupdict()
             year = int(g["year"])
@@ -182,23 +218,48 @@ def find_dates(text: str, now: datetime | None = None, default_zone: timedelta |
             updated = bool(_UPDATED_LABEL.search(text[max(0, m.start() - 20) : m.start()]))
             weekday = bool(_DAY_BEFORE.search(text[max(0, m.start() - 12) : m.start()]))
             found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated, weekday))
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
     anchor = min(found, key=lambda f: f.start).value if found else now
     for pattern in _YEARLESS:
+        taken.freeze()
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             g = m.groupdict()
             month = MONTH[g["mname"].lower()] if g.get("mname") else int(g["month"])
             day = int(g["day"])
-            year = _year_for_weekday(day, month, _WEEKDAY[g["dname"].lower()], anchor, now)
-            built = _build(year, month, day, g, default_zone) if year else None
+            year_found = _year_for_weekday(day, month, _WEEKDAY[g["dname"].lower()], anchor, now)
+            built = _build(year_found, month, day, g, default_zone) if year_found else None
             if not built or not _plausible(built[0], now):
                 continue
             updated = bool(_UPDATED_LABEL.search(text[max(0, m.start() - 20) : m.start()]))
             found.append(FoundDate(built[0], m.start(), m.end(), built[1], updated, True))
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
     return sorted(found, key=lambda f: f.start)
+
+
+class _Taken:
+    """Spans already read as dates. Spans of earlier patterns are checked by bisection (a text
+    with 100,000 dates must not compare each with every other); one pattern's own matches never
+    overlap each other, so they join the sorted spans only when the next pattern starts."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self._new: list[tuple[int, int]] = []
+
+    def freeze(self) -> None:
+        if self._new:
+            spans = sorted([*zip(self.starts, self.ends, strict=True), *self._new])
+            self.starts, self.ends = [s for s, _ in spans], [e for _, e in spans]
+            self._new = []
+
+    def add(self, start: int, end: int) -> None:
+        self._new.append((start, end))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)  # spans starting before ``end``: the last of them is the only candidate
+        return i > 0 and self.ends[i - 1] > start
 
 
 def _year_for_weekday(day: int, month: int, weekday: int, anchor: datetime, now: datetime) -> int | None:
@@ -231,15 +292,23 @@ def find_relative(text: str, reference: datetime) -> datetime | None:
         return None
     n_raw = m.group("n").lower()
     n = 1 if n_raw in {"se", "a", "an", "one"} else int(n_raw)
-    unit = m.group("unit").lower().rstrip("s") if m.group("unit").lower() not in _UNIT_SECONDS else m.group("unit").lower()
+    unit = m.group("unit").lower()
+    unit = unit if unit in _UNIT_SECONDS else unit.rstrip("s")
     seconds = _UNIT_SECONDS.get(unit) or _UNIT_SECONDS.get(unit.rstrip("s"))
-    if not seconds:
-        return None
-    return reference - timedelta(seconds=n * seconds)
+    if not seconds or n * seconds > (reference - MIN_DATE).total_seconds():
+        return None  # "2000 tahun lalu" is history, not a publication date
+    return within_range(reference - timedelta(seconds=n * seconds), reference)
 
 
 def strip_date_words(text: str) -> str:
     return _DATE_WORDS.sub(" ", text)
+
+
+def _valid_offset(dt: datetime, text: str) -> bool:
+    offset = dt.utcoffset()
+    written = _OFFSET.search(text[-6:])
+    return (offset is not None and abs(offset) <= _MAX_OFFSET
+            and (written is None or _zone_offset(written.group()) is not None))
 
 
 def parse_value(value: str | None, now: datetime | None = None) -> datetime | None:
@@ -247,10 +316,14 @@ def parse_value(value: str | None, now: datetime | None = None) -> datetime | No
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
+    if len(value) > MAX_VALUE_CHARS:
+        return None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
+        elif not _valid_offset(dt, value):
+            return None  # "+99:99", "+07:60": no zone, so no point in time
         dt = dt.astimezone(UTC)
         # Placeholders such as 0001-01-01T00:00:00Z mean "no date".
         return dt if _plausible(dt, now or datetime.now(UTC)) else None

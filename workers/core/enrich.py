@@ -1,4 +1,9 @@
-"""Enrichment helpers: dateline, authors, title, keywords, lead."""
+"""Enrichment helpers: dateline, authors, title, keywords, lead.
+
+Every pattern here meets untrusted text and runs in linear time: white space is collapsed before
+the author patterns run, and the dateline patterns read only the opening of the first paragraph
+(tests/test_linear_time.py).
+"""
 
 from __future__ import annotations
 
@@ -20,13 +25,18 @@ _DATELINE = re.compile(
     r"(?:\s*,?\s*" + _MONTH_ABBR + r"\.?\s+\d{1,2})?"
     r"\s*(?:\((?P<agency>[^)]{2,30})\))?\s*(?:--|—|–|-|:)\s+\S"
 )
+# A dateline opens the first paragraph: "HAYWARD, Calif., Nov. 20 (AP) — " has 34 characters.
+_DATELINE_CHARS = 160
 # "(CNN) President ...", "Hong Kong (CNN Business) A muddled view ...": a credit without a dash.
-_CREDIT_START = re.compile(r"^\s*(?:(?P<place>" + _PLACE + r")\s*)?\((?P<agency>[A-Za-z][\w .&/-]{1,30})\)\s*[—–-]*\s*[A-Z\"“]")
-_AGENCY_NAMES = (r"AFP|Reuters|AP|Associated Press|Antara|ANTARA|Bloomberg|Xinhua|Kyodo|Bernama|Yonhap|dpa|EFE|ANSA|TASS|"
-                 r"UPI|Anadolu|Anadolu Agency|RIA Novosti|Interfax|WAFA|SPA|IRNA|KCNA|PTI|ANI|Agence France-Presse")
+_CREDIT_START = re.compile(
+    r"^\s*(?:(?P<place>" + _PLACE + r")\s*)?\((?P<agency>[A-Za-z][\w .&/-]{1,30})\)\s*[—–-]*\s*[A-Z\"“]")
+_AGENCY_NAMES = (r"AFP|Reuters|AP|Associated Press|Antara|ANTARA|Bloomberg|Xinhua|Kyodo|Bernama|Yonhap|dpa|EFE|"
+                 r"ANSA|TASS|UPI|Anadolu|Anadolu Agency|RIA Novosti|Interfax|WAFA|SPA|IRNA|KCNA|PTI|ANI|"
+                 r"Agence France-Presse")
 _AGENCY_CREDIT = re.compile(
-    r"(?:\b(?:melansir|dilansir(?: dari)?|mengutip|dikutip dari|seperti dikutip(?: dari)?|sebagaimana dilansir(?: dari)?|"
-    r"seperti dilansir(?: dari)?|menurut|laporan|kata .{0,40}? kepada|ujar(?:nya)? .{0,40}? kepada|according to|told|"
+    r"(?:\b(?:melansir|dilansir(?: dari)?|mengutip|dikutip dari|seperti dikutip(?: dari)?|"
+    r"sebagaimana dilansir(?: dari)?|seperti dilansir(?: dari)?|menurut|laporan|kata .{0,40}? kepada|"
+    r"ujar(?:nya)? .{0,40}? kepada|according to|told|"
     r"reported by|via|said in a statement to|(?:the )?news agency)\s+(?:kantor berita\s+|the\s+|news agency\s+)?"
     r"(?P<agency>" + _AGENCY_NAMES + r")\b"
     r"|\b(?P<agency2>" + _AGENCY_NAMES + r")\s+(?:reported|melaporkan|memberitakan|said|news agency)\b"
@@ -50,12 +60,13 @@ def _agency(tag: str | None) -> str | None:
 def dateline(first_paragraph: str, body: str) -> dict | None:
     """Place and agency of the dateline, with the agency also taken from a credit in the text."""
     place = agency = None
-    m = _DATELINE.match(first_paragraph)
+    opening = first_paragraph[:_DATELINE_CHARS]
+    m = _DATELINE.match(opening)
     if m and len(m.group("place")) <= 40 and not _looks_like_sentence(m.group("place")):
         place = m.group("place").strip()
         agency = _agency(m.group("agency"))
     else:
-        c = _CREDIT_START.match(first_paragraph)
+        c = _CREDIT_START.match(opening)
         if c:
             agency = _agency(c.group("agency"))
             if agency and c.group("place") and not _looks_like_sentence(c.group("place")):
@@ -79,7 +90,11 @@ def _looks_like_sentence(place: str) -> bool:
 
 
 _NOT_PLACE = frozenset(
-    ["presiden", "menteri", "gubernur", "kata", "ujar", "the", "a", "an", "this", "that", "he", "she", "they", "it", "we", "i", "but", "and", "or", "said", "says", "according", "menurut", "namun", "sementara", "selain", "jadi", "itu", "ini", "dia", "ia", "mereka", "kami", "update", "updated", "editor", "reporter", "oleh", "by"]
+    [
+        "presiden", "menteri", "gubernur", "kata", "ujar", "the", "a", "an", "this", "that", "he", "she", "they",
+        "it", "we", "i", "but", "and", "or", "said", "says", "according", "menurut", "namun", "sementara", "selain",
+        "jadi", "itu", "ini", "dia", "ia", "mereka", "kami", "update", "updated", "editor", "reporter", "oleh", "by"
+    ]
 )
 
 
@@ -93,22 +108,36 @@ _AUTHOR_NOISE = re.compile(
     r"twitter|facebook|instagram|linkedin|updated|published|diperbarui|dipublikasikan)\b.*$",
     re.IGNORECASE,
 )
-_AUTHOR_PREFIX = re.compile(r"^\s*(by|oleh|penulis|reporter|editor|author|written by|words by|story by|laporan)\s*:?\s+",
-                            re.IGNORECASE)
-_NOT_AUTHOR = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "newsroom", "staff", "news desk", "web desk",
-               "editorial board", "editors", "unknown", "anonymous", "tim", "the associated press", "associated press"})
+_AUTHOR_PREFIX = re.compile(
+    r"^\s*(by|oleh|penulis|reporter|editor|author|written by|words by|story by|laporan)\s*:?\s+", re.IGNORECASE)
+_NOT_AUTHOR = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "newsroom", "staff", "news desk",
+                         "web desk", "editorial board", "editors", "unknown", "anonymous", "tim",
+                         "the associated press", "associated press"})
+
+
+# A by-line of several names with roles fits in this; longer values are not author fields.
+MAX_AUTHOR_CHARS = 2048
+_PARENTHESIS = re.compile(r"\([^()]*+\)")
+_AUTHOR_CLAUSE = re.compile(r" (?:is|adalah|merupakan) ")
+_AUTHOR_SPLIT = re.compile(r" ?(?:;|\||,|/|\band\b|\bdan\b|&) ?| [-–—] ")
 
 
 def clean_authors(values: list[str]) -> list[str]:
     """Names only: no "By", no job titles, no "Email the author", no links, handles or dates."""
     out: list[str] = []
-    for value in values:
-        value = re.sub(r"\([^)]*\)", " ", value or "")  # "Jane Doe (AP)"
-        value = re.split(r"\s+(?:is|adalah|merupakan)\s+", value)[0]  # "Jane Doe is a reporter at ..."
-        for part in re.split(r"\s*(?:;|\||,|/|\band\b|\bdan\b|&|\n)\s*|\s+[-–—]\s+", value):
+    for value in values[:100]:
+        if not value or len(value) > MAX_AUTHOR_CHARS:
+            continue
+        # One space for every run of white space (a line break separates names): the patterns
+        # below then meet no run to backtrack over.
+        value = " ".join(value.replace("\n", ";").split())
+        value = _PARENTHESIS.sub(" ", value)  # "Jane Doe (AP)"
+        value = " ".join(value.split())
+        value = _AUTHOR_CLAUSE.split(value)[0]  # "Jane Doe is a reporter at ..."
+        for part in _AUTHOR_SPLIT.split(value):
             name = _AUTHOR_PREFIX.sub("", part)
             name = _AUTHOR_NOISE.sub("", name).strip(" -–—,.:@·•")
-            name = re.sub(r"\s+", " ", name)
+            name = " ".join(name.split())
             n_words = len(name.split())
             if (not name or n_words > 5 or "http" in name or "@" in name or "www." in name
                     or any(ch.isdigit() for ch in name) or name.lower() in _NOT_AUTHOR
@@ -122,14 +151,16 @@ def clean_authors(values: list[str]) -> list[str]:
     return out[:10]
 
 
-_TITLE_SUFFIX = re.compile(r"\s+(?:[|·•–—-]|::)\s+[^|·•–—]{2,60}$")
+_TITLE_SUFFIX = re.compile(r" (?:[|·•–—-]|::) [^|·•–—]{2,60}$")
+# Longer "titles" are body text or garbage (the raw schema allows 2,048 characters).
+MAX_TITLE_CHARS = 2048
 
 
 def clean_title(title: str | None, site_name: str | None) -> str | None:
     """Drop a trailing " | Site" or " - Site" that pages append to their titles."""
-    if not title:
+    if not title or len(title) > MAX_TITLE_CHARS:
         return None
-    title = re.sub(r"\s+", " ", title).strip()
+    title = " ".join(title.split())
     m = _TITLE_SUFFIX.search(title)
     if m and len(title) - len(m.group(0)) >= 15:
         tail = m.group(0).strip(" |·•–—-:").lower()
@@ -140,7 +171,23 @@ def clean_title(title: str | None, site_name: str | None) -> str | None:
 
 
 _STOPWORDS = frozenset(
-    ["yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "pada", "dalam", "tidak", "akan", "juga", "ada", "adalah", "oleh", "sebagai", "karena", "telah", "sudah", "bisa", "dapat", "atau", "saat", "para", "lebih", "kata", "ujar", "menurut", "mereka", "kami", "kita", "ia", "dia", "anda", "saya", "tersebut", "namun", "tetapi", "serta", "agar", "bahwa", "hingga", "sejak", "seperti", "antara", "setelah", "sebelum", "masih", "harus", "bagi", "tak", "pun", "lagi", "hanya", "baru", "banyak", "sangat", "satu", "dua", "tiga", "tahun", "bulan", "hari", "jam", "pukul", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "wib", "hal", "secara", "terus", "kali", "jadi", "yakni", "yaitu", "maupun", "ketika", "sementara", "kemudian", "selain", "nya", "punya", "sendiri", "menjadi", "membuat", "melakukan", "mengatakan", "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "as", "is", "was", "were", "are", "be", "been", "being", "that", "this", "these", "those", "it", "its", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "not", "but", "if", "so", "than", "then", "there", "here", "has", "have", "had", "will", "would", "can", "could", "said", "says", "also", "about", "into", "over", "after", "before", "more", "most", "other", "some", "such", "no", "only", "just", "up", "out", "new", "one", "two", "year", "who", "what", "which", "when", "where", "how", "all", "any", "each", "may", "might", "must", "should", "do", "does", "did", "while", "per"]
+    [
+        "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "pada", "dalam", "tidak", "akan", "juga",
+        "ada", "adalah", "oleh", "sebagai", "karena", "telah", "sudah", "bisa", "dapat", "atau", "saat", "para",
+        "lebih", "kata", "ujar", "menurut", "mereka", "kami", "kita", "ia", "dia", "anda", "saya", "tersebut",
+        "namun", "tetapi", "serta", "agar", "bahwa", "hingga", "sejak", "seperti", "antara", "setelah", "sebelum",
+        "masih", "harus", "bagi", "tak", "pun", "lagi", "hanya", "baru", "banyak", "sangat", "satu", "dua", "tiga",
+        "tahun", "bulan", "hari", "jam", "pukul", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+        "wib", "hal", "secara", "terus", "kali", "jadi", "yakni", "yaitu", "maupun", "ketika", "sementara",
+        "kemudian", "selain", "nya", "punya", "sendiri", "menjadi", "membuat", "melakukan", "mengatakan", "the", "a",
+        "an", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "as", "is", "was", "were",
+        "are", "be", "been", "being", "that", "this", "these", "those", "it", "its", "he", "she", "they", "we", "you",
+        "i", "his", "her", "their", "our", "not", "but", "if", "so", "than", "then", "there", "here", "has", "have",
+        "had", "will", "would", "can", "could", "said", "says", "also", "about", "into", "over", "after", "before",
+        "more", "most", "other", "some", "such", "no", "only", "just", "up", "out", "new", "one", "two", "year",
+        "who", "what", "which", "when", "where", "how", "all", "any", "each", "may", "might", "must", "should", "do",
+        "does", "did", "while", "per"
+    ]
 )
 
 
@@ -152,9 +199,9 @@ def keywords(title: str | None, body: str, entity_names: list[str], limit: int =
     tokens = [w.lower() for w in words(text)]
     counts = Counter(t for t in tokens if len(t) > 3 and t not in _STOPWORDS and not t.isdigit())
     title_tokens = {w.lower() for w in words(title or "")}
-    scored: Counter = Counter()
+    scored: Counter[str] = Counter()
     for term, c in counts.items():
-        scored[term] = c * (2.0 if term in title_tokens else 1.0)
+        scored[term] = c * (2 if term in title_tokens else 1)
     out: list[str] = []
     low_text = text.lower()
     for kw in given or []:

@@ -61,6 +61,7 @@ _ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&-]{1,11})\s*\)")
 _NAMED_BEFORE = re.compile(r"(?:bernama|berinisial|alias|disapa|sapaan|panggilan|named|called)\s*$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(r"^\s*[,.]\s*([^\W\d_]+)")
 _APPOSITIVE_GAP = re.compile(r"\s*(?:\(\s*[^()]{1,20}\)\s*,?|,)\s*")
+_APPOSITIVE_MAX = 40  # the longest gap it matches, with spaces collapsed: only a gap this short is looked at
 _LOWER_WORD = re.compile(r"(?<![\w.!?]\s)(?<!^)\b([a-z][a-z'’-]+)\b")
 
 
@@ -182,45 +183,61 @@ def _trim_head(words: list[str]) -> list[str]:
 def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lower: set[str], lang: str | None,
              prose_caps: Counter | None = None) -> tuple[str | None, bool]:
     """(type, strong evidence?)"""
-    prose_caps = prose_caps if prose_caps is not None else Counter()
+    shaped = _shape_type(words)
+    if shaped:
+        return shaped, True
+    person_ok = len(words) <= 5 and all(_name_like(w) or w.lower() in {"bin", "binti", "van", "von", "de", "al"} or
+                                         re.fullmatch(r"[A-Z]\.?", w) for w in words)
+    if person_ok and _person_context(words, titled, before, after):
+        return "person", True
+    if _ACRONYM_AFTER.match(after) and len(words) >= 2:
+        return "organization", True  # "Badan Pusat Statistik (BPS)": defined names are institutions
+    if person_ok and _unmarked_person(words, prose_lower, lang, prose_caps if prose_caps is not None else Counter()):
+        return "person", False
+    return None, False
+
+
+def _shape_type(words: list[str]) -> str | None:
+    """The type that the words themselves tell: gazetteers, institution and place morphology, acronyms."""
     low = _low(words)
     if low in LOCATIONS:
-        return "location", True
-    if low in KNOWN_ORGS:
-        return "organization", True
+        return "location"
+    if low in KNOWN_ORGS or any(_org_shaped(w) for w in words):
+        return "organization"
     first, last = words[0].lower(), words[-1].lower().strip(".")
-    if any(_org_shaped(w) for w in words):
-        return "organization", True
     if (first in LOC_HEAD_WORDS and len(words) >= 2) or (last in LOC_TAIL_WORDS and len(words) >= 2):
-        return "location", True
+        return "location"
+    if len(words) == 1 and _is_acronym(words[0]):
+        return "organization"
+    return None
+
+
+def _person_context(words: list[str], titled: bool, before: str, after: str) -> bool:
+    """A title or role, a speech verb or an age around the name."""
     prev = before.split()[-1:] if before.strip() else []
     prev_word = prev[0].lower().strip(".,()\"“”") if prev else ""
     nxt = after.split()[:1]
     nxt_word = nxt[0].lower().strip(",.:;\"”") if nxt else ""
-    if len(words) == 1 and _is_acronym(words[0]):
-        return "organization", True
-    person_ok = len(words) <= 5 and all(_name_like(w) or w.lower() in {"bin", "binti", "van", "von", "de", "al"} or
-                                         re.fullmatch(r"[A-Z]\.?", w) for w in words)
-    if person_ok:
-        if titled or is_person_cue(prev_word) or prev_word in SPEECH_BEFORE or _NAMED_BEFORE.search(before):
-            return "person", True
-        if nxt_word in SPEECH_AFTER or _AGE_AFTER.match(after):
-            return "person", True
-        role_after = _ROLE_AFTER.match(after)
-        if role_after and is_person_cue(role_after.group(1)) and len(words) >= 2:
-            return "person", True  # "Priyanka Sachdeva, analis pasar ...", "Endang Tirtana.Pemerhati Politik"
-    if _ACRONYM_AFTER.match(after) and len(words) >= 2:
-        return "organization", True  # "Badan Pusat Statistik (BPS)": defined names are institutions
-    name = " ".join(words)
-    if person_ok and 2 <= len(words) <= 4 and not name.isupper():
-        if not any(w.lower() in prose_lower for w in words) and not any(w.lower() in NOT_PERSON_WORDS for w in words):
-            if (lang or "") not in ("id", "ms"):
-                return "person", False
-            # Indonesian capitalises terms ("Transaksi Elektronik"): a name must also be used again,
-            # whole or in part ("Lisa Mariana" ... "kata Lisa"), and not look derived.
-            if not any(_ID_DERIVED.match(w) for w in words) and any(prose_caps[w] >= 2 for w in words):
-                return "person", False
-    return None, False
+    if titled or is_person_cue(prev_word) or prev_word in SPEECH_BEFORE or _NAMED_BEFORE.search(before):
+        return True
+    if nxt_word in SPEECH_AFTER or _AGE_AFTER.match(after):
+        return True
+    role_after = _ROLE_AFTER.match(after)
+    # "Priyanka Sachdeva, analis pasar ...", "Endang Tirtana.Pemerhati Politik"
+    return bool(role_after and is_person_cue(role_after.group(1)) and len(words) >= 2)
+
+
+def _unmarked_person(words: list[str], prose_lower: set[str], lang: str | None, prose_caps: Counter) -> bool:
+    """Two to four capitalised words never used in lower case: a name (in Indonesian, only if used again)."""
+    if not (2 <= len(words) <= 4) or " ".join(words).isupper():
+        return False
+    if any(w.lower() in prose_lower for w in words) or any(w.lower() in NOT_PERSON_WORDS for w in words):
+        return False
+    if (lang or "") not in ("id", "ms"):
+        return True
+    # Indonesian capitalises terms ("Transaksi Elektronik"): a name must also be used again,
+    # whole or in part ("Lisa Mariana" ... "kata Lisa"), and not look derived.
+    return not any(_ID_DERIVED.match(w) for w in words) and any(prose_caps[w] >= 2 for w in words)
 
 
 # Indonesian nouns made with a circumfix ("perjuangan", "kebersihan"): never parts of names.
@@ -237,7 +254,7 @@ def _headline_like(line: str) -> bool:
     return caps >= 0.7 * len(ws)
 
 
-def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None
+def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None  # noqa: C901, PLR0915 -- one pass with shared state, split in a change of its own
             ) -> dict[str, list[str]]:
     """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
     lines = text.split("\n")
@@ -277,7 +294,8 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
             words = m.group(0).split()
             before_text = seg[max(0, m.start() - 40) : m.start()]
             # "Anggota Komisi XII DPR RI, Junaidi Auly", "Kepala Badan Pusat Statistik (BPS) Amalia ..."
-            appositive = last_cue_end >= 0 and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()]))
+            appositive = (last_cue_end >= 0 and m.start() - last_cue_end <= _APPOSITIVE_MAX
+                          and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()])))
             if any(is_person_cue(w) for w in words[:2]):
                 last_cue_end = m.end()
             sentence_start = bool(_SENT_START.search(before_text))

@@ -24,9 +24,51 @@ _SIBLINGS = {"id", "ms"}
 
 # Words written one way in Indonesia and another in Malaysia (spelling reform of 1972 kept
 # some apart), and words for institutions of one country only. Lower-case, whole words.
-_ID_MARKERS = frozenset(["bahwa", "karena", "uang", "pemerintah", "pemerintahan", "yaitu", "setelah", "perusahaan", "bisa", "nggak", "enggak", "gak", "kabupaten", "provinsi", "kecamatan", "kelurahan", "mobil", "kantor", "rp", "wib", "wita", "proyek", "kualitas", "aktivitas", "komunitas", "fasilitas", "maupun", "kendaraan", "parlemen", "agustus", "desember", "maret", "juni", "juli", "pemilu", "kepolisian", "dprd", "polri", "kemarin", "sepeda", "rupiah", "silakan"])
-_MS_MARKERS = frozenset(["bahawa", "kerana", "kerajaan", "iaitu", "selepas", "syarikat", "sahaja", "kakitangan", "polis", "universiti", "baharu", "ringgit", "ogos", "julai", "disember", "kenderaan", "parlimen", "projek", "kualiti", "aktiviti", "komuniti", "fasiliti", "mahupun", "menerusi", "akhbar", "perlembagaan", "pelancong", "sebarang"])
+_ID_MARKERS = frozenset([
+    "bahwa", "karena", "uang", "pemerintah", "pemerintahan", "yaitu", "setelah", "perusahaan", "bisa", "nggak",
+    "enggak", "gak", "kabupaten", "provinsi", "kecamatan", "kelurahan", "mobil", "kantor", "rp", "wib", "wita",
+    "proyek", "kualitas", "aktivitas", "komunitas", "fasilitas", "maupun", "kendaraan", "parlemen", "agustus",
+    "desember", "maret", "juni", "juli", "pemilu", "kepolisian", "dprd", "polri", "kemarin", "sepeda", "rupiah",
+    "silakan"
+])
+_MS_MARKERS = frozenset([
+    "bahawa", "kerana", "kerajaan", "iaitu", "selepas", "syarikat", "sahaja", "kakitangan", "polis", "universiti",
+    "baharu", "ringgit", "ogos", "julai", "disember", "kenderaan", "parlimen", "projek", "kualiti", "aktiviti",
+    "komuniti", "fasiliti", "mahupun", "menerusi", "akhbar", "perlembagaan", "pelancong", "sebarang"
+])
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Articles carry ISO 639-1 codes (two letters). The model also knows languages without one: those
+# that belong to a macrolanguage with a code report it, the others (and "zxx", no linguistic content)
+# report no language. Page declarations and raw fields sometimes use ISO 639-2/3 codes for the same.
+_TO_639_1 = {
+    # the model's own three-letter classes
+    "arz": "ar", "ary": "ar", "uzs": "uz", "yue": "zh", "wuu": "zh", "gug": "gn", "sdh": "ku", "fuv": "ff",
+    "kik": "ki",
+    # ISO 639-2/T and /B codes of the languages this worker meets most
+    "ind": "id", "msa": "ms", "may": "ms", "zsm": "ms", "eng": "en", "jav": "jv", "sun": "su", "ara": "ar",
+    "zho": "zh", "chi": "zh", "cmn": "zh", "jpn": "ja", "kor": "ko", "fra": "fr", "fre": "fr", "deu": "de",
+    "ger": "de", "spa": "es", "por": "pt", "rus": "ru", "nld": "nl", "dut": "nl", "ita": "it", "tha": "th",
+    "vie": "vi", "hin": "hi", "tgl": "tl", "fil": "tl", "tur": "tr", "pol": "pl", "ukr": "uk", "hbs": "sh",
+}
+_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def iso639_1(code: str | None) -> str | None:
+    """A language tag ("en", "en-US", "id_ID", "ind", "EN") as its ISO 639-1 code, else None."""
+    if not code or not isinstance(code, str):
+        return None
+    primary = code.strip().replace("_", "-").split("-", 1)[0].lower()
+    if not _CODE.fullmatch(primary):  # "éé", "x", "english", digits
+        return None
+    primary = _TO_639_1.get(primary, primary)
+    return primary if primary in _known_codes() else None
+
+
+@lru_cache(maxsize=1)
+def _known_codes() -> frozenset[str]:
+    """The ISO 639-1 codes the model knows ("zz" is not a language)."""
+    return frozenset(c for c in _identifier().nb_classes if len(c) == 2) | frozenset(_TO_639_1.values())
 
 
 @lru_cache(maxsize=1)
@@ -53,13 +95,14 @@ def _id_or_ms(sample: str) -> tuple[str | None, float]:
 def detect(text: str, hint: str | None = None) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1) or (None, None) for too little text."""
     sample = text[:5000]
-    hint = (hint or "").lower()[:2]
+    hint = iso639_1(hint) or ""
     if len(sample.strip()) < MIN_CHARS:
-        return (hint, None) if len(hint) == 2 and hint.isalpha() else (None, None)
+        return (hint, None) if hint else (None, None)
     ranked = _identifier().rank(sample)
     best, p1 = ranked[0]
     if best not in _SIBLINGS:
-        return best, round(min(1.0, float(p1)), 4)
+        code = iso639_1(best)
+        return (code, round(min(1.0, float(p1)), 4)) if code else (None, None)
     pair = sum(float(p) for lang, p in ranked[:5] if lang in _SIBLINGS)
     choice, share = _id_or_ms(sample)
     if choice is not None:

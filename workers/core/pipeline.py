@@ -26,6 +26,7 @@ from .deadline import Deadline
 from .decode import decode
 from .dedup import DedupIndex
 from .fingerprint import Fingerprint
+from .ratelog import RateLimitedLog
 from .records import EVENT_SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
 from .templates import SiteTemplates
 
@@ -85,6 +86,7 @@ class Pipeline:
         )
         self.deadline = Deadline(limits.timeout_seconds)
         self.validate_output = validate_output
+        self.internal_log = RateLimitedLog(log)  # a bug hit by every message of a feed must not flood the logs
 
     @classmethod
     def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> Pipeline:
@@ -180,11 +182,13 @@ class Pipeline:
         return Outcome("deadletter", None, dead_letter(payload or b"", source, rej.reason, rej.message, self.clock()))
 
     def internal_error(self, payload: bytes | None, source: Source, exc: Exception) -> Outcome:
-        log.error("internal error on %s: %s", source.as_dict(), "".join(traceback.format_exception_only(exc)).strip())
-        log.debug("traceback", exc_info=exc)
+        if self.internal_log.log(logging.ERROR, "internal", "internal error on %s: %s", source.as_dict(),
+                                 "".join(traceback.format_exception_only(exc)).strip()):
+            log.debug("traceback", exc_info=exc)
         message = f"{type(exc).__name__}: {exc}"
         return Outcome("deadletter", None, dead_letter(payload or b"", source, "internal", message, self.clock()))
 
     def close(self) -> None:
+        self.internal_log.flush()
         self.templates.flush()
         self.deadline.close()

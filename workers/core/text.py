@@ -17,7 +17,8 @@ from .templates import MAX_LINE_CHARS, line_hash
 
 # Invisible or odd characters that break matching and counting.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Every white space but the line break (tabs, no-break and typographic spaces, form feeds, ...) is one space.
+_SPACES = re.compile(r"[^\S\n]+")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -28,7 +29,7 @@ _TEMPLATE_LINE_PATTERNS = [
     r"(iklan|advertisement|advertorial|sponsored( content)?|ads?|ad|konten bersponsor|scroll to continue with content|"
     r"scroll (down )?to (continue|read more)|lanjutkan membaca|continue reading( below)?|"
     r"story continues below( advertisement)?|article continues below( advertisement)?|paid (content|post|partnership))",
-    r"\[?(gambas|video|foto|embed|iklan|ads?)[:\]].{0,200}",
+    r"\[?(gambas|video|foto|embed|iklan|ads?)[:\]].{0,200}+",
     # pagination
     r"((simak|baca|lihat|lanjut(kan)?|continue)( membaca| reading)? )?(selengkapnya |lanjutannya |berita )?"
     r"(di |pada |on )?(the )?(halaman|laman|page) (selanjutnya|berikutnya|sebelumnya|next|previous|\d+( of \d+)?)",
@@ -41,14 +42,15 @@ _TEMPLATE_LINE_PATTERNS = [
     r"salin tautan|salin link|print|cetak|komentar|comments?|\d+ comments?|\d+ komentar)",
     r"(share|bagikan)( (this|artikel|berita|ini))*( (article|story|on|ke|via|di))?( (facebook|twitter|whatsapp|x|email|"
     r"telegram|linkedin))*",
-    r"(follow|ikuti)( us| kami)?( on| di)? .{0,60}(google news|whatsapp|instagram|telegram|twitter|facebook|tiktok|youtube|"
-    r"channel|saluran).{0,80}",
+    r"(follow|ikuti)( us| kami)?( on| di)? .{0,60}(google news|whatsapp|instagram|telegram|twitter|facebook|tiktok|"
+    r"youtube|channel|saluran).{0,80}+",
     # notification, newsletter and cookie widgets
     r"(notification|notifikasi|allow notifications|izinkan notifikasi|subscribe|berlangganan|sign up|daftar|"
     r"log ?in|masuk|close|tutup|menu|search|cari|home|beranda|back to top|kembali ke atas|skip to (main )?content)",
-    r"(we use cookies|this (web)?site uses cookies|kami menggunakan cookie|accept( all)? cookies|cookie (policy|settings)).{0,300}",
-    r"(subscribe to|sign up for|daftar(kan)? (diri )?untuk|dapatkan (berita|update|informasi)).{0,120}(newsletter|email|"
-    r"berita|update|notifikasi|inbox).{0,80}",
+    r"(we use cookies|this (web)?site uses cookies|kami menggunakan cookie|accept( all)? cookies|"
+    r"cookie (policy|settings)).{0,300}+",
+    r"(subscribe to|sign up for|daftar(kan)? (diri )?untuk|dapatkan (berita|update|informasi)).{0,120}"
+    r"(newsletter|email|berita|update|notifikasi|inbox).{0,80}+",
     # section headers of link lists
     r"(berita terbaru|berita terkini|berita terpopuler|terpopuler|terkini|populer|most popular|most read|"
     r"latest news|trending|editor'?s? picks?|pilihan editor|rekomendasi|recommended( for you)?|topik( terkait)?|tags?|"
@@ -57,17 +59,25 @@ _TEMPLATE_LINE_PATTERNS = [
     r"( update| hari ini| now)?:?",
     # counters and photo credits
     r"[\d.,]+\s*(views?|kali dibaca|dibaca|dilihat|pembaca|readers?|shares?|dibagikan)",
-    r"(foto|photo|image|gambar|ilustrasi|credit|kredit|sumber foto|getty images|shutterstock)\s*:.{0,150}",
-    r"(copyright|hak cipta|©).{0,200}",
-    r"(editor|penulis|reporter|pewarta|writer|penyunting|redaktur|editing by|reporting by)\s*:.{0,80}",
+    r"(foto|photo|image|gambar|ilustrasi|credit|kredit|sumber foto|getty images|shutterstock)\s*:.{0,150}+",
+    r"(copyright|hak cipta|©).{0,200}+",
+    r"(editor|penulis|reporter|pewarta|writer|penyunting|redaktur|editing by|reporting by)\s*:.{0,80}+",
 ]
-_TEMPLATE_LINE = re.compile(r"^\W*(?:" + "|".join(_TEMPLATE_LINE_PATTERNS) + r")\W*$", re.IGNORECASE)
+# Linear time: a rule that ends in ".{0,N}" takes its N characters possessively (what follows, "\W*$",
+# fails for every shorter choice when it fails for the longest, lines holding no line break), and
+# the line is matched in the view of ``_template_view``: leading and trailing runs of non-word characters
+# cut to a few (a rule starts with at most one: "[", "©", "."), so that ",,,,,...,,," is not tried at
+# every one of its commas; a longer remainder than any rule can match is no template line.
+_TEMPLATE_LINE = re.compile(r"^\W*(?:" + "|".join(_TEMPLATE_LINE_PATTERNS) + r")\W*+$", re.IGNORECASE)
+_NON_WORD_RUN = re.compile(r"\W*+")
+_RUN_KEPT = 4  # non-word characters kept at each end of the line
+_TEMPLATE_MAX_CHARS = 400  # the longest rule (a cookie notice) matches about 330 characters
 
 # Cross-links and promos: "Baca juga: ...", "Simak juga Video 'X':", "Tonton juga video \"X\" di sini:",
 # "Saksikan Live DetikPagi :", "Read more: ...", "Watch: ...". A cue, then a title: the line is
 # template when the cue is followed by a colon, the line ends with a colon, or what follows is short.
 _CROSS_LINK = re.compile(
-    r"^\W*(?:(?:baca|lihat|simak|tonton|saksikan|dengarkan|read|watch|see|listen)\s*(?:juga|pula|also)\b"
+    r"^\W*+(?:(?:baca|lihat|simak|tonton|saksikan|dengarkan|read|watch|see|listen)\s*(?:juga|pula|also)\b"
     r"|(?:baca|lihat|simak|tonton|saksikan|dengarkan|read|watch|see|listen)(?: juga| also)?\s*"
     r"(?:video|live|foto|podcast|infografis|infographic|gallery|galeri)"
     r"|(?:also read|read more|more on this(?: story)?|see also|related|baca selengkapnya|read the full story|"
@@ -91,20 +101,93 @@ class CleanText:
     header_lines: list[str] = field(default_factory=list)  # metadata lines removed from the top (dates, bylines)
     removed: int = 0  # lines dropped as template, symbols or repeats
     line_hashes: set[str] = field(default_factory=set)  # every short line of the input, for site-template statistics
+    learned_words: int = 0  # words in lines dropped only because the site's learned template holds them
+
+
+_FTFY = ftfy.TextFixerConfig(normalization="NFC", explain=False)
+# Printable ASCII without "&" and without control characters: every ftfy fix leaves such text as it is.
+_PLAIN = re.compile(r"[\t\r\x20-\x25\x27-\x7e]*+")
+# ftfy costs about 30 µs per call and fixes each line on its own. In a text with more short lines that
+# need it than any article has, they are fixed together, up to this many characters a call, so that
+# 50,000 lines of "é" do not take 50,000 calls (ftfy then judges mojibake per run, not per line).
+_SHORT_LINE = 80
+_MANY_SHORT_LINES = 500
+_BATCH_CHARS = 2000
+
+
+def fix_unicode(text: str) -> str:
+    """``ftfy.fix_text(text, normalization="NFC")``, line by line as ftfy does, with plain ASCII lines
+    passed over and runs of short lines fixed in one call (see above). A plain line keeps a "\r" that
+    ftfy would turn into a line break: ``normalize`` unifies line breaks next, to the same text."""
+    if _PLAIN.fullmatch(text.replace("\n", " ")):
+        return text
+    config = _FTFY
+    out: list[str] = []
+    batch: list[str] = []
+    batch_chars = 0
+
+    def fix(segment: str, whole_line: bool) -> str:
+        nonlocal config
+        if config.unescape_html == "auto" and "<" in segment:  # as ftfy: no HTML unescaping from then on
+            config = config._replace(unescape_html=False)
+        return ftfy.fix_text(segment, config) if whole_line else ftfy.fix_and_explain(segment, config)[0]
+
+    def flush() -> None:
+        nonlocal batch_chars
+        if batch:
+            out.append(fix("".join(batch), whole_line=False))
+            batch.clear()
+            batch_chars = 0
+
+    lines = text.split("\n")
+    short = sum(1 for line in lines if len(line) < _SHORT_LINE and not _PLAIN.fullmatch(line))
+    batch_limit = _BATCH_CHARS if short > _MANY_SHORT_LINES else 0
+    for i, line in enumerate(lines):
+        if i < len(lines) - 1:
+            line += "\n"
+        if _PLAIN.fullmatch(line, 0, len(line) - line.endswith("\n")):
+            flush()
+            if "<" in line:
+                fix(line, whole_line=True)  # only for the "<" state: ftfy leaves a plain line as it is
+            out.append(line)
+        elif len(line) < _SHORT_LINE and not ("<" in line and config.unescape_html == "auto"):
+            batch.append(line)
+            batch_chars += len(line)
+            if batch_chars >= batch_limit:
+                flush()
+        else:
+            flush()
+            out.append(fix(line, whole_line=True))
+    flush()
+    return "".join(out)
 
 
 def normalize(text: str) -> str:
     """Repair mojibake, normalise to NFC, unify line breaks and spaces."""
-    text = ftfy.fix_text(text, normalization="NFC")
+    text = fix_unicode(text)
     text = text.translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = unicodedata.normalize("NFC", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
+def _template_view(line: str) -> str | None:
+    """The line with its leading and trailing non-word runs cut to ``_RUN_KEPT`` characters; None when
+    the rest is longer than any template rule matches."""
+    lead = _NON_WORD_RUN.match(line).end()  # type: ignore[union-attr]  # \W*+ matches everywhere
+    if lead == len(line):
+        return line[:_RUN_KEPT] if lead else line
+    trail = _NON_WORD_RUN.match(line[::-1]).end()  # type: ignore[union-attr]
+    view = line[max(0, lead - _RUN_KEPT) : len(line) - max(0, trail - _RUN_KEPT)]
+    return view if len(view) <= _TEMPLATE_MAX_CHARS else None
+
+
 def is_template_line(line: str) -> bool:
     """Page furniture that any site may carry: ads, share/follow/cookie widgets, cross-links, counters."""
-    if _TEMPLATE_LINE.match(line):
+    view = _template_view(line)
+    if view is None:
+        return False
+    if _TEMPLATE_LINE.match(view):
         return True
     m = _CROSS_LINK.match(line)
     if m:
@@ -179,7 +262,7 @@ def clean_lines(
     kept: list[str] = []
     header: list[str] = []
     seen: set[str] = set()
-    removed = 0
+    removed = learned_words = 0
     hashes: set[str] = set()
     title_key = _key(title) if title else None
     found_title = title
@@ -190,8 +273,12 @@ def clean_lines(
         h = line_hash(key) if len(line) <= MAX_LINE_CHARS else None
         if h:
             hashes.add(h)
-        if is_symbol_line(line) or is_template_line(line) or (h and h in extra_template):
+        if is_symbol_line(line) or is_template_line(line):
             removed += 1
+            continue
+        if h and h in extra_template:
+            removed += 1
+            learned_words += len(words(line))
             continue
         if is_meta_line(line) and len(kept) <= 2:
             header.append(line)
@@ -206,17 +293,15 @@ def clean_lines(
         seen.add(key)
         kept.append(line)
     # A scrape usually opens with the headline: take it as the title, not body.
-    if detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0]):
-        if len(words(kept[1])) >= 8 or len(kept) >= 3:
-            found_title = kept.pop(0)
-    return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes)
+    if (detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0])
+            and (len(words(kept[1])) >= 8 or len(kept) >= 3)):
+        found_title = kept.pop(0)
+    return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes,
+                     learned_words=learned_words)
 
 
 def _repeats_recent(key: str, kept: list[str], window: int = 3) -> bool:
     """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
     if len(key) < 20:
         return False
-    for prev in kept[-window:]:
-        if key in _key(prev):
-            return True
-    return False
+    return any(key in _key(prev) for prev in kept[-window:])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+import re
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from tld import get_fld
 
@@ -19,20 +20,40 @@ _TRACKING = {
 }
 
 
-def canonicalize(url: str | None, base: str | None = None) -> str | None:
-    if not url:
+# Longer URLs are not article addresses (browsers and CDNs stop near 8 KB; news URLs are far shorter).
+MAX_URL_CHARS = 4096
+_BAD_HOST = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}%]|\.\.")  # whitespace, controls, characters no host name holds
+
+
+def _parts(url: str | None, base: str | None = None) -> SplitResult | None:
+    """The split URL when it is an http(s) URL with a well-formed host and port, else None (never raises)."""
+    if not url or not isinstance(url, str):
         return None
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
     try:
+        if base:
+            url = urljoin(base, url)
+        if len(url) > MAX_URL_CHARS:
+            return None
         parts = urlsplit(url)
-    except ValueError:
+        parts.port  # noqa: B018 -- raises ValueError on a port out of range or not a number
+    except ValueError:  # "http://[::1", "http://x.example:99999/", ":abc", ":-1"
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    hostname = parts.hostname
+    if parts.scheme not in ("http", "https") or not hostname or len(hostname) > 253 or _BAD_HOST.search(hostname):
         return None
-    host = parts.hostname.lower().rstrip(".")
+    return parts
+
+
+def canonicalize(url: str | None, base: str | None = None) -> str | None:
+    """The canonical form of an http(s) URL, or None when it does not parse as one."""
+    parts = _parts(url, base)
+    if parts is None:
+        return None
+    host = (parts.hostname or "").rstrip(".")
     port = parts.port if parts.port and parts.port not in (80, 443) else None
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = f"{host}:{port}" if port else host
     query = [
         (k, v)
@@ -44,29 +65,28 @@ def canonicalize(url: str | None, base: str | None = None) -> str | None:
         path = path[: path.rindex("/amp")] or "/"
     elif path.startswith("/amp/"):
         path = path[len("/amp"):]
-    return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))
 
 
 def host(url: str | None) -> str | None:
-    """The site's host without ``www.``, ``m.`` or ``amp.``."""
-    if not url:
+    """The site's host without ``www.``, ``m.`` or ``amp.``; None when the URL does not parse."""
+    parts = _parts(url)
+    if parts is None:
         return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    host = host.lower()
+    host = (parts.hostname or "").rstrip(".")
     for prefix in ("www.", "m.", "amp.", "mobile."):
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix) :]
-    return host
+    return host or None
 
 
 def site(url: str | None) -> str | None:
     """The registered domain (news.detik.com and finance.detik.com are both detik.com), from the
-    public-suffix list that the ``tld`` package ships; the host when the suffix is unknown."""
-    if not url:
+    public-suffix list that the ``tld`` package ships; the host when the suffix is unknown; None
+    when the URL does not parse."""
+    if url is None or _parts(url) is None:
         return None
-    return get_fld(url, fail_silently=True) or host(url)
+    try:
+        return get_fld(url, fail_silently=True) or host(url)
+    except ValueError:  # fail_silently covers tld's own errors, not every urllib one
+        return host(url)
