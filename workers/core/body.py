@@ -56,7 +56,9 @@ _BLOCK_TAGS = frozenset(
 
 def _shingles(text: str, n: int = 4) -> Counter:
     tokens = [t.lower() for t in _TOKEN.findall(text)]
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])
+    if len(tokens) < n:  # a short text is one shingle of all its words
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(zip(*(tokens[i:] for i in range(n)), strict=False))
 
 
 def agreement(a: Counter, b: Counter) -> float:
