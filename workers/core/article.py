@@ -50,7 +50,8 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     cleaned = text.clean_lines(source_text, title=given_title, extra_template=template_lines,
                                detect_title=not raw.html)
     body = "\n\n".join(cleaned.paragraphs)
-    if len(text.words(body)) < 5:
+    word_count = len(text.words(body))  # counted once: a regex pass over the whole body
+    if word_count < 5:
         raise Rejected("no_content", "no article text left after cleaning")
 
     site_name = meta.site_name or raw.source_name
@@ -111,7 +112,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "entities": ents,
         "keywords": enrich.keywords(title, body, ents["persons"] + ents["organizations"] + ents["locations"],
                                     given=meta.keywords),
-        "word_count": len(text.words(body)),
+        "word_count": word_count,
         "char_count": len(body),
         "paragraph_count": len(cleaned.paragraphs),
         "content_hash": fp.content_hash,

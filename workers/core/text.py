@@ -197,6 +197,7 @@ def clean_lines(
     """
     lines = [ln for ln in normalize(text).split("\n")]
     kept: list[str] = []
+    kept_keys: list[str] = []  # _key of each kept line, computed once
     header: list[str] = []
     seen: set[str] = set()
     removed = 0
@@ -220,11 +221,12 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if key in seen or _repeats_recent(key, kept):
+        if key in seen or _repeats_recent(key, kept_keys):
             removed += 1
             continue
         seen.add(key)
         kept.append(line)
+        kept_keys.append(key)
     # A scrape usually opens with the headline: take it as the title, not body.
     if detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0]):
         if len(words(kept[1])) >= 8 or len(kept) >= 3:
@@ -232,11 +234,6 @@ def clean_lines(
     return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes)
 
 
-def _repeats_recent(key: str, kept: list[str], window: int = 3) -> bool:
+def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
     """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
-    if len(key) < 20:
-        return False
-    for prev in kept[-window:]:
-        if key in _key(prev):
-            return True
-    return False
+    return len(key) >= 20 and any(key in prev for prev in kept_keys[-window:])
