@@ -93,13 +93,21 @@ def _names(value) -> list[str]:
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "webpage"}
 
 
+_SELF_CLOSING_HTML = re.compile(r"<html\b[^<>]{0,2000}/>", re.IGNORECASE)  # bounded: linear time
+
+
 def _parse(html: str):
     """The page's one lxml tree, shared by the metadata pass and the lxml-based body candidates;
     and the repaired source, for the one that parses on its own (resiliparse, see ``body``)."""
     # trafilatura's own repairs of the string first (control characters, a DOCTYPE that libxml2
     # misreads, a self-closing <html .../>): without them a page whose <html> tag closes itself
-    # parses to an empty body, while trafilatura given the string extracts it.
+    # parses to an empty tree, while trafilatura given the string extracts it (issue 12).
     html = repair_faulty_html(html, html[:50].lower())
+    # trafilatura repairs a self-closing <html/> only when it ends a line; libxml2 drops the whole
+    # document after one wherever it stands.
+    m = _SELF_CLOSING_HTML.search(html, 0, 4096)
+    if m:
+        html = html[: m.end() - 2].rstrip() + ">" + html[m.end():]
     # Without comments: trafilatura parses so itself, and with <!-- --> inside a paragraph
     # (React pages) it loses the text after the comment. One parser per call: lxml parsers are not thread-safe.
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
