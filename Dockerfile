@@ -13,13 +13,18 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies first, from pyproject.toml alone, so that a code change does not reinstall them.
-COPY pyproject.toml ./
+# Dependencies first, pinned by constraints.txt (pip-compile, see README), so that a code change does not
+# reinstall them and the image gets the versions CI tested.
+COPY pyproject.toml setup.py constraints.txt ./
 RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 print('\n'.join(p['dependencies'] + p['optional-dependencies']['rocksdb']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt
+ && pip install -c constraints.txt -r /tmp/requirements.txt
 COPY . .
-RUN pip install --no-deps ".[rocksdb]" && newsworker --help >/dev/null
+# The build check runs the real pipeline on the bundled sample (imports every dependency, no internal errors),
+# not just --help.
+RUN pip install --no-deps ".[rocksdb]" \
+ && newsworker process -i samples/demo.jsonl -o /tmp/sample-out.jsonl \
+ && python -m workers.samples.check /tmp/sample-out.jsonl && rm /tmp/sample-out.jsonl
 
 FROM ${PYTHON_IMAGE}
 LABEL org.opencontainers.image.title="newsworker" \

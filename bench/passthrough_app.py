@@ -1,12 +1,11 @@
 """The reference for bench/stream.py: a Faust agent that forwards raw bytes unchanged.
 
 Same broker, same Faust settings as the worker (workers.stream.app.faust_settings),
-no processing: what Faust and the broker cost on their own.
+no processing: what Faust and the broker cost on their own. Started like the worker,
+with Faust's public API (faust.Worker), at log level warning.
 """
 
 from __future__ import annotations
-
-import sys
 
 import faust
 
@@ -26,5 +25,4 @@ async def passthrough(stream):
 
 
 if __name__ == "__main__":
-    sys.argv = [sys.argv[0], "worker", "--loglevel", "warn", "--web-port", str(settings.web_port)]
-    app.main()
+    faust.Worker(app, loglevel="warning").execute_from_commandline()

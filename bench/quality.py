@@ -37,7 +37,10 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import machine
@@ -91,7 +94,21 @@ GOLD_LANG_BY_EYE = {
 NO_LANG_ATTR_BY_EYE = {"br": "pt"}  # pages without the attribute: the .com.br ones are Portuguese, the rest English
 
 # Words that stand before a name in the annotations (roles, titles): stripped to get a name core.
-ROLE_WORDS = set(["presiden", "wakil", "wapres", "menteri", "menko", "mendagri", "menkeu", "menlu", "menhan", "mensesneg", "mensos", "menkes", "gubernur", "wagub", "bupati", "wali", "walikota", "kota", "ketua", "kepala", "direktur", "dirut", "utama", "eksekutif", "jenderal", "jubir", "juru", "bicara", "anggota", "sekjen", "sekretaris", "dubes", "duta", "besar", "raja", "ratu", "pangeran", "perdana", "pm", "kanselir", "senator", "pelatih", "ekonom", "pengamat", "analis", "peneliti", "dosen", "guru", "besar", "rektor", "komisaris", "kapolri", "kapolda", "kapolres", "kapolsek", "kapolrestabes", "kasat", "kasubdit", "kabid", "humas", "kadis", "kajati", "kajari", "jaksa", "agung", "hakim", "panglima", "danjen", "pangdam", "mayjen", "brigjen", "irjen", "kombes", "akbp", "akp", "kompol", "iptu", "ipda", "aiptu", "bripka", "briptu", "plt", "pj", "dr", "prof", "ir", "h", "hj", "kh", "ustaz", "habib", "gus", "pak", "bu", "bapak", "ibu", "mantan", "eks", "calon", "deputi", "direktorat", "dirjen", "staf", "khusus", "koordinator", "pimpinan", "komisi", "tim", "ahli", "pendiri", "founder", "ceo", "chairman", "chief", "president", "minister", "secretary", "governor", "mayor", "spokesman", "spokesperson", "director", "head", "deputy", "former", "vice", "prime", "general", "mr", "mrs", "ms", "dr", "sir", "lord", "king", "queen", "prince", "pope", "chancellor", "dokter", "kadis", "camat", "lurah", "kades", "komjen", "letjen", "kolonel", "kapten"])
+ROLE_WORDS = frozenset([
+    "presiden", "wakil", "wapres", "menteri", "menko", "mendagri", "menkeu", "menlu", "menhan", "mensesneg", "mensos",
+    "menkes", "gubernur", "wagub", "bupati", "wali", "walikota", "kota", "ketua", "kepala", "direktur", "dirut",
+    "utama", "eksekutif", "jenderal", "jubir", "juru", "bicara", "anggota", "sekjen", "sekretaris", "dubes", "duta",
+    "besar", "raja", "ratu", "pangeran", "perdana", "pm", "kanselir", "senator", "pelatih", "ekonom", "pengamat",
+    "analis", "peneliti", "dosen", "guru", "rektor", "komisaris", "kapolri", "kapolda", "kapolres", "kapolsek",
+    "kapolrestabes", "kasat", "kasubdit", "kabid", "humas", "kadis", "kajati", "kajari", "jaksa", "agung", "hakim",
+    "panglima", "danjen", "pangdam", "mayjen", "brigjen", "irjen", "kombes", "akbp", "akp", "kompol", "iptu", "ipda",
+    "aiptu", "bripka", "briptu", "plt", "pj", "dr", "prof", "ir", "h", "hj", "kh", "ustaz", "habib", "gus", "pak",
+    "bu", "bapak", "ibu", "mantan", "eks", "calon", "deputi", "direktorat", "dirjen", "staf", "khusus", "koordinator",
+    "pimpinan", "komisi", "tim", "ahli", "pendiri", "founder", "ceo", "chairman", "chief", "president", "minister",
+    "secretary", "governor", "mayor", "spokesman", "spokesperson", "director", "head", "deputy", "former", "vice",
+    "prime", "general", "mr", "mrs", "ms", "sir", "lord", "king", "queen", "prince", "pope", "chancellor", "dokter",
+    "camat", "lurah", "kades", "komjen", "letjen", "kolonel", "kapten",
+])
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -166,7 +183,7 @@ def parse_event_time(value: str | None) -> dt.datetime | None:
 def date_scores(rows: list[dict], events: list[dict]) -> dict:
     """Published date against ``tanggal``: same calendar day (WIB), and exact to the minute."""
     n = found = day_ok = minute_ok = with_time = 0
-    for row, ev in zip(rows, events):
+    for row, ev in zip(rows, events, strict=True):
         gold = gold_date(row)
         if gold is None or "error" in ev:
             continue
@@ -190,7 +207,8 @@ def annotated_entities(row: dict) -> list[tuple[str, str]]:
         data = json.loads(row.get("entity") or "{}")
     except json.JSONDecodeError:
         return []
-    return [(cat, p) for cat, phrases in data.items() if isinstance(phrases, list) for p in phrases if isinstance(p, str)]
+    return [(cat, p) for cat, phrases in data.items() if isinstance(phrases, list)
+            for p in phrases if isinstance(p, str)]
 
 
 def name_variants(phrase: str) -> tuple[set[str], set[str]]:
@@ -218,7 +236,7 @@ def name_variants(phrase: str) -> tuple[set[str], set[str]]:
     return exact, cores
 
 
-def entity_found(phrase: str, extracted: set[str], persons: set[str] = frozenset()) -> bool:
+def entity_found(phrase: str, extracted: AbstractSet[str], persons: AbstractSet[str] = frozenset()) -> bool:
     """Found when an extracted entity (any type) equals an exact variant or a name core.
 
     One more core for annotations of a person by role ("Kapolsek Prambanan AKP Nyoto",
@@ -255,7 +273,7 @@ def is_named(phrase: str, text: str) -> bool:
 
 def entity_scores(rows: list[dict], events: list[dict]) -> dict:
     by_cat: dict[str, Counter] = defaultdict(Counter)
-    for row, ev in zip(rows, events):
+    for row, ev in zip(rows, events, strict=True):
         if "error" in ev:
             continue
         ents = ev.get("entities") or {}
@@ -277,7 +295,7 @@ def entity_scores(rows: list[dict], events: list[dict]) -> dict:
 def template_scores(rows: list[dict], events: list[dict]) -> dict:
     left = left_strings = raw_template = raw_content = kept_content = articles_with = 0
     examples: list[str] = []
-    for row, ev in zip(rows, events):
+    for row, ev in zip(rows, events, strict=True):
         if "error" in ev:
             continue
         body_lines = lines_of(ev.get("body"))
@@ -318,7 +336,7 @@ def load_bench(limit: int | None) -> list[dict]:
         elif m:
             gold, how = m.group(1).lower(), "html lang"
         else:
-            tld = (re.match(r"https?://([^/]+)", url) or [None, ""])[1].rsplit(".", 1)[-1]
+            tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1]
             gold, how = NO_LANG_ATTR_BY_EYE.get(tld, "en"), "by eye (no attribute)"
         pages.append({"id": key, "url": url, "html": html, "body": truth[key].get("articleBody", ""),
                       "lang": gold, "lang_how": how})
@@ -328,7 +346,7 @@ def load_bench(limit: int | None) -> list[dict]:
 def lang_scores(gold: list[str], events: list[dict]) -> tuple[int, int, Counter]:
     n = ok = 0
     errors: Counter = Counter()
-    for g, ev in zip(gold, events):
+    for g, ev in zip(gold, events, strict=True):
         n += 1
         got = None if "error" in ev else ev.get("language")
         ok += got == g
@@ -350,8 +368,8 @@ def invented_site(pages: list[dict]) -> list[dict]:
 
 
 def invented_scores(pages: list[dict], events: list[dict], warmup: int) -> dict:
-    res = {"before": Counter(), "after": Counter()}
-    for i, (page, ev) in enumerate(zip(pages, events)):
+    res: dict[str, Counter[str]] = {"before": Counter(), "after": Counter()}
+    for i, (page, ev) in enumerate(zip(pages, events, strict=True)):
         phase = "before" if i < warmup else "after"
         c = res[phase]
         c["articles"] += 1
@@ -375,6 +393,159 @@ def pct(a: float, b: float) -> str:
     return f"{100 * a / b:.1f}%" if b else "n/a"
 
 
+@dataclass
+class Runs:
+    """Output events of every run, in input order, and (articles, seconds) of the timed ones."""
+
+    scrape: list[dict]
+    given: list[dict]
+    bare: list[dict]
+    dated_rows: list[dict]
+    dated: list[dict]
+    rules_off: list[dict]
+    bench_text: list[dict]
+    bench_html: list[dict] | None
+    invented: list[dict]
+    timings: dict[str, tuple[int, float]]
+
+
+def run_all(rows: list[dict], pages: list[dict], skip_html: bool, keep: Path | None) -> Runs:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-quality-"))
+    timings: dict[str, tuple[int, float]] = {}
+
+    def run(label: str | None, messages: list[dict], name: str, rules_off: bool = False) -> list[dict]:
+        events, seconds = run_process(messages, workdir, name, rules_off=rules_off)
+        if label:
+            timings[label] = (len(messages), seconds)
+        return events
+
+    try:
+        scrape = [{"id": f"detik-{r['id']}", "url": r["tautan"], "text": r["judul"] + "\n" + r["isi_berita"]}
+                  for r in rows]
+        ev_scrape = run("detik scrape", scrape, "detik-scrape")
+        given = [{"id": f"detik-{r['id']}", "url": r["tautan"], "title": r["judul"], "text": r["isi_berita"]}
+                 for r in rows]
+        ev_given = run("detik title given", given, "detik-title-given")
+        bare = [{"id": f"detik-{r['id']}", "url": r["tautan"], "text": r["isi_berita"]} for r in rows]
+        ev_bare = run("detik body only", bare, "detik-body-only")
+        with_dates = [(r, d) for r in rows if (d := gold_date(r)) is not None]
+        dated = [{"id": f"detik-{r['id']}", "url": r["tautan"],
+                  "text": r["judul"] + "\n" + detik_date_line(d) + "\n" + r["isi_berita"]} for r, d in with_dates]
+        ev_dated = run(None, dated, "detik-dated")
+        ev_rules_off = run("detik scrape, rules off", scrape, "detik-rules-off", rules_off=True)
+
+        bench_text = [{"id": p["id"], "url": p["url"], "text": p["body"]} for p in pages]
+        ev_btext = run("benchmark gold bodies as text", bench_text, "bench-text")
+        ev_bhtml = None
+        if not skip_html:
+            bench_html = [{"id": p["id"], "url": p["url"], "html": p["html"]} for p in pages]
+            ev_bhtml = run("benchmark HTML pages", bench_html, "bench-html")
+        ev_inv = run("invented-template site", invented_site(pages), "invented-site")
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+            for f in workdir.iterdir():
+                shutil.copy(f, keep / f.name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Runs(scrape=ev_scrape, given=ev_given, bare=ev_bare, dated_rows=[r for r, _ in with_dates],
+                dated=ev_dated, rules_off=ev_rules_off, bench_text=ev_btext, bench_html=ev_bhtml, invented=ev_inv,
+                timings=timings)
+
+
+def after_warmup(rows: list[dict], events: list[dict], warm: int) -> tuple[list[dict], list[dict]]:
+    """The (rows, events) that come after the first ``warm`` articles of their host."""
+    host_seen: Counter[str] = Counter()
+    late_rows, late_events = [], []
+    for r, e in zip(rows, events, strict=True):
+        host = urlsplit(r["tautan"]).netloc
+        host_seen[host] += 1
+        if host_seen[host] > warm:
+            late_rows.append(r)
+            late_events.append(e)
+    return late_rows, late_events
+
+
+def print_titles_and_languages(rows: list[dict], pages: list[dict], runs: Runs) -> None:
+    n = len(rows)
+    ok_events = [e for e in runs.scrape if "error" not in e]
+    title_ok = sum(norm(e.get("title")) == norm(r["judul"])
+                   for r, e in zip(rows, runs.scrape, strict=True) if "error" not in e)
+    bare_title = sum(1 for e in runs.bare if "error" not in e and e.get("title"))
+    given_title_ok = sum(norm(e.get("title")) == norm(r["judul"])
+                         for r, e in zip(rows, runs.given, strict=True) if "error" not in e)
+    lang_ok, lang_n, lang_err = lang_scores(["id"] * n, runs.scrape)
+    b_ok, b_n, b_err = lang_scores([p["lang"] for p in pages], runs.bench_text)
+    print(f"| detik title accuracy (scrape = judul + body) | {title_ok}/{len(ok_events)} = "
+          f"{pct(title_ok, len(ok_events))} | extracted title == judul (whitespace-normalised) |")
+    print(f"| detik title kept when given | {given_title_ok}/{n} = {pct(given_title_ok, n)} | \"title\" field given |")
+    print(f"| detik bare body: a title taken from the body | {bare_title}/{n} | body without headline line; should "
+          f"be 0 |")
+    print(f"| detik language accuracy | {lang_ok}/{lang_n} = {pct(lang_ok, lang_n)} | gold: id for every detik "
+          f"article; errors {dict(lang_err) or '{}'} |")
+    print(f"| benchmark language accuracy (gold bodies as text) | {b_ok}/{b_n} = {pct(b_ok, b_n)} | gold: <html "
+          f"lang>, corrected by eye; errors {dict(b_err) or '{}'} |")
+    if runs.bench_html is not None:
+        h_ok, h_n, h_err = lang_scores([p["lang"] for p in pages], runs.bench_html)
+        print(f"| benchmark language accuracy (HTML pages) | {h_ok}/{h_n} = {pct(h_ok, h_n)} | whole HTML path; "
+              f"errors {dict(h_err) or '{}'} |")
+
+
+def print_entities(rows: list[dict], runs: Runs) -> None:
+    ents = entity_scores(rows, runs.scrape)
+    a = ents["all"]
+    print(f"| detik entity recall, all annotated phrases | {a['found']}/{a['n']} = {pct(a['found'], a['n'])} "
+          f"| phrase found = an extracted entity equals the phrase or its name core (see BENCHMARKS.md) |")
+    print(f"| detik entity recall, named phrases | {a['named_found']}/{a['named']} = "
+          f"{pct(a['named_found'], a['named'])} "
+          f"| phrases with a word capitalised mid-sentence in the article (drops \"Masyarakat\", \"Petani\"...) |")
+    for cat in ("government", "industry", "society", "experts", "other"):
+        c = ents.get(cat, Counter())
+        print(f"| — {cat} | all {pct(c['found'], c['n'])} ({c['n']}), named {pct(c['named_found'], c['named'])} "
+              f"({c['named']}) | |")
+
+
+def print_templates(rows: list[dict], runs: Runs, warm: int) -> dict:
+    """The detik template rows; returns the scores of the scrape run (for its examples)."""
+    n = len(rows)
+    tmpl = template_scores(rows, runs.scrape)
+    tmpl_given = template_scores(rows, runs.given)
+    tmpl_off = template_scores(rows, runs.rules_off)
+    # with the rules off, count only after each detik host has seen `warm` articles
+    late_rows, late_events = after_warmup(rows, runs.rules_off, warm)
+    tmpl_off_late = template_scores(late_rows, late_events)
+    print(f"| detik template lines left in bodies | {tmpl['left']} lines, {tmpl['left_strings']} string hits, "
+          f"{tmpl['articles_with']} articles | of {tmpl['raw_template']} template lines in the input; target 0 |")
+    print(f"| detik template lines left, title given | {tmpl_given['left']} lines, {tmpl_given['left_strings']} "
+          f"string hits | |")
+    print(f"| detik content lines kept | {tmpl['kept_content']}/{tmpl['raw_content']} = "
+          f"{pct(tmpl['kept_content'], tmpl['raw_content'])} | distinct non-template input lines found in the body |")
+    print(f"| detik, rules off (learning only): template lines left | {tmpl_off['left']} lines in all {n} articles; "
+          f"{tmpl_off_late['left']} lines / {tmpl_off_late['left_strings']} string hits after the first {warm} "
+          f"articles of each host ({len(late_rows)} articles) | content kept after warm-up "
+          f"{pct(tmpl_off_late['kept_content'], tmpl_off_late['raw_content'])} |")
+    return tmpl
+
+
+def print_dates(rows: list[dict], runs: Runs) -> None:
+    d = date_scores(rows, runs.scrape)
+    print(f"| detik published date, day (WIB) | {d['day_ok']}/{d['n']} = {pct(d['day_ok'], d['n'])} "
+          f"| from the text alone (no date line in detik bodies); found for {d['found']} |")
+    print(f"| detik published date, to the minute | {d['minute_ok']}/{d['n']} | the bodies carry no time of day |")
+    d = date_scores(runs.dated_rows, runs.dated)
+    print(f"| detik date line parse (\"Selasa, 21 Okt 2025 20:43 WIB\") | {d['minute_ok']}/{d['n']} exact minute, "
+          f"{d['day_ok']}/{d['n']} day | date strip built from tanggal in detik's page format: tests parsing + WIB |")
+
+
+def print_invented(pages: list[dict], runs: Runs, warm: int) -> None:
+    inv = invented_scores(pages, runs.invented, warm)
+    for phase in ("before", "after"):
+        c = inv[phase]
+        label = f"first {warm}" if phase == "before" else f"after {warm}"
+        print(f"| invented-template site, {label} articles | {c['invented_left']} invented lines left in "
+              f"{c['articles_with_invented']}/{c['articles']} articles; gold paragraphs kept "
+              f"{pct(c['gold_kept'], c['gold_paragraphs'])} | {len(INVENTED_LINES)} lines/article no rule matches |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, help="first N detik rows and first N benchmark pages (hash order)")
@@ -392,77 +563,11 @@ def main() -> int:
 
     rows = load_detik(args.limit)
     pages = load_bench(args.limit)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-quality-"))
-    timings: dict[str, tuple[int, float]] = {}
-    try:
-        scrape = [{"id": f"detik-{r['id']}", "url": r["tautan"], "text": r["judul"] + "\n" + r["isi_berita"]}
-                  for r in rows]
-        ev_scrape, s = run_process(scrape, workdir, "detik-scrape")
-        timings["detik scrape"] = (len(scrape), s)
-        given = [{"id": f"detik-{r['id']}", "url": r["tautan"], "title": r["judul"], "text": r["isi_berita"]}
-                 for r in rows]
-        ev_given, s = run_process(given, workdir, "detik-title-given")
-        timings["detik title given"] = (len(given), s)
-        bare = [{"id": f"detik-{r['id']}", "url": r["tautan"], "text": r["isi_berita"]} for r in rows]
-        ev_bare, s = run_process(bare, workdir, "detik-body-only")
-        timings["detik body only"] = (len(bare), s)
-        dated = [{"id": f"detik-{r['id']}", "url": r["tautan"],
-                  "text": r["judul"] + "\n" + detik_date_line(gold_date(r)) + "\n" + r["isi_berita"]}
-                 for r in rows if gold_date(r)]
-        dated_rows = [r for r in rows if gold_date(r)]
-        ev_dated, s = run_process(dated, workdir, "detik-dated")
-        ev_rules_off, s = run_process(scrape, workdir, "detik-rules-off", rules_off=True)
-        timings["detik scrape, rules off"] = (len(scrape), s)
-
-        bench_text = [{"id": p["id"], "url": p["url"], "text": p["body"]} for p in pages]
-        ev_btext, s = run_process(bench_text, workdir, "bench-text")
-        timings["benchmark gold bodies as text"] = (len(bench_text), s)
-        ev_bhtml = None
-        if not args.skip_html:
-            bench_html = [{"id": p["id"], "url": p["url"], "html": p["html"]} for p in pages]
-            ev_bhtml, s = run_process(bench_html, workdir, "bench-html")
-            timings["benchmark HTML pages"] = (len(bench_html), s)
-        invented = invented_site(pages)
-        ev_inv, s = run_process(invented, workdir, "invented-site")
-        timings["invented-template site"] = (len(invented), s)
-        if args.keep:
-            args.keep.mkdir(parents=True, exist_ok=True)
-            for f in workdir.iterdir():
-                shutil.copy(f, args.keep / f.name)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    n = len(rows)
-    ok_events = [e for e in ev_scrape if "error" not in e]
-    title_ok = sum(norm(e.get("title")) == norm(r["judul"]) for r, e in zip(rows, ev_scrape) if "error" not in e)
-    title_misses = [(r["judul"], e.get("title")) for r, e in zip(rows, ev_scrape)
-                    if "error" not in e and norm(e.get("title")) != norm(r["judul"])]
-    bare_title = sum(1 for e in ev_bare if "error" not in e and e.get("title"))
-    given_title_ok = sum(norm(e.get("title")) == norm(r["judul"]) for r, e in zip(rows, ev_given) if "error" not in e)
-    lang_ok, lang_n, lang_err = lang_scores(["id"] * n, ev_scrape)
-    ents = entity_scores(rows, ev_scrape)
-    tmpl = template_scores(rows, ev_scrape)
-    tmpl_given = template_scores(rows, ev_given)
-    tmpl_off = template_scores(rows, ev_rules_off)
+    runs = run_all(rows, pages, args.skip_html, args.keep)
     warm = settings.template_min_articles
-    # with the rules off, count only after each detik host has seen `warm` articles
-    host_seen: Counter = Counter()
-    late_rows, late_events = [], []
-    for r, e in zip(rows, ev_rules_off):
-        host = re.match(r"https?://([^/]+)", r["tautan"]).group(1)
-        host_seen[host] += 1
-        if host_seen[host] > warm:
-            late_rows.append(r)
-            late_events.append(e)
-    tmpl_off_late = template_scores(late_rows, late_events)
-    dates_main = date_scores(rows, ev_scrape)
-    dates_line = date_scores(dated_rows, ev_dated)
-    b_ok, b_n, b_err = lang_scores([p["lang"] for p in pages], ev_btext)
-    inv = invented_scores(pages, ev_inv, warm)
-    dead = Counter(e["error"]["reason"] for e in ev_scrape if "error" in e)
 
     cmd = "/work/venv/bin/python bench/quality.py" + (f" --limit {args.limit}" if args.limit else "")
-    print(f"# Cleaning and enrichment quality ({n} detik articles, {len(pages)} benchmark pages)")
+    print(f"# Cleaning and enrichment quality ({len(rows)} detik articles, {len(pages)} benchmark pages)")
     print(f"date:    {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     print(f"machine: {machine()}")
     print(f"command: {cmd}")
@@ -471,57 +576,21 @@ def main() -> int:
     print()
     print("| measure | value | how |")
     print("|---|---|---|")
-    print(f"| detik title accuracy (scrape = judul + body) | {title_ok}/{len(ok_events)} = {pct(title_ok, len(ok_events))} "
-          f"| extracted title == judul (whitespace-normalised) |")
-    print(f"| detik title kept when given | {given_title_ok}/{n} = {pct(given_title_ok, n)} | \"title\" field given |")
-    print(f"| detik bare body: a title taken from the body | {bare_title}/{n} | body without headline line; should be 0 |")
-    print(f"| detik language accuracy | {lang_ok}/{lang_n} = {pct(lang_ok, lang_n)} | gold: id for every detik article; "
-          f"errors {dict(lang_err) or '{}'} |")
-    print(f"| benchmark language accuracy (gold bodies as text) | {b_ok}/{b_n} = {pct(b_ok, b_n)} | gold: <html lang>, "
-          f"corrected by eye; errors {dict(b_err) or '{}'} |")
-    if ev_bhtml is not None:
-        h_ok, h_n, h_err = lang_scores([p["lang"] for p in pages], ev_bhtml)
-        print(f"| benchmark language accuracy (HTML pages) | {h_ok}/{h_n} = {pct(h_ok, h_n)} | whole HTML path; "
-              f"errors {dict(h_err) or '{}'} |")
-    a = ents["all"]
-    print(f"| detik entity recall, all annotated phrases | {a['found']}/{a['n']} = {pct(a['found'], a['n'])} "
-          f"| phrase found = an extracted entity equals the phrase or its name core (see BENCHMARKS.md) |")
-    print(f"| detik entity recall, named phrases | {a['named_found']}/{a['named']} = {pct(a['named_found'], a['named'])} "
-          f"| phrases with a word capitalised mid-sentence in the article (drops \"Masyarakat\", \"Petani\"...) |")
-    for cat in ("government", "industry", "society", "experts", "other"):
-        c = ents.get(cat, Counter())
-        print(f"| — {cat} | all {pct(c['found'], c['n'])} ({c['n']}), named {pct(c['named_found'], c['named'])} "
-              f"({c['named']}) | |")
-    print(f"| detik template lines left in bodies | {tmpl['left']} lines, {tmpl['left_strings']} string hits, "
-          f"{tmpl['articles_with']} articles | of {tmpl['raw_template']} template lines in the input; target 0 |")
-    print(f"| detik template lines left, title given | {tmpl_given['left']} lines, {tmpl_given['left_strings']} string "
-          f"hits | |")
-    print(f"| detik content lines kept | {tmpl['kept_content']}/{tmpl['raw_content']} = "
-          f"{pct(tmpl['kept_content'], tmpl['raw_content'])} | distinct non-template input lines found in the body |")
-    print(f"| detik, rules off (learning only): template lines left | {tmpl_off['left']} lines in all {n} articles; "
-          f"{tmpl_off_late['left']} lines / {tmpl_off_late['left_strings']} string hits after the first {warm} "
-          f"articles of each host ({len(late_rows)} articles) | content kept after warm-up "
-          f"{pct(tmpl_off_late['kept_content'], tmpl_off_late['raw_content'])} |")
-    d = dates_main
-    print(f"| detik published date, day (WIB) | {d['day_ok']}/{d['n']} = {pct(d['day_ok'], d['n'])} "
-          f"| from the text alone (no date line in detik bodies); found for {d['found']} |")
-    print(f"| detik published date, to the minute | {d['minute_ok']}/{d['n']} | the bodies carry no time of day |")
-    d = dates_line
-    print(f"| detik date line parse (\"Selasa, 21 Okt 2025 20:43 WIB\") | {d['minute_ok']}/{d['n']} exact minute, "
-          f"{d['day_ok']}/{d['n']} day | date strip built from tanggal in detik's page format: tests parsing + WIB |")
-    for phase in ("before", "after"):
-        c = inv[phase]
-        label = f"first {warm}" if phase == "before" else f"after {warm}"
-        print(f"| invented-template site, {label} articles | {c['invented_left']} invented lines left in "
-              f"{c['articles_with_invented']}/{c['articles']} articles; gold paragraphs kept "
-              f"{pct(c['gold_kept'], c['gold_paragraphs'])} | {len(INVENTED_LINES)} lines/article no rule matches |")
+    print_titles_and_languages(rows, pages, runs)
+    print_entities(rows, runs)
+    tmpl = print_templates(rows, runs, warm)
+    print_dates(rows, runs)
+    print_invented(pages, runs, warm)
+    dead = Counter(e["error"]["reason"] for e in runs.scrape if "error" in e)
     if dead:
         print(f"| detik dead letters | {dict(dead)} | |")
     print()
     print("| run | articles | articles/s (wall time of the whole command) |")
     print("|---|---|---|")
-    for name, (count, secs) in timings.items():
+    for name, (count, secs) in runs.timings.items():
         print(f"| {name} | {count} | {count / secs:.1f} |")
+    title_misses = [(r["judul"], e.get("title")) for r, e in zip(rows, runs.scrape, strict=True)
+                    if "error" not in e and norm(e.get("title")) != norm(r["judul"])]
     if title_misses:
         print("\ntitle misses (first 5):")
         for gold, got in title_misses[:5]:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
 import os
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -42,12 +42,12 @@ def inputs(n: int) -> list[bytes]:
     truth = orjson.loads((SHARED / "article-extraction-benchmark" / "ground-truth.json").read_bytes())
     pages = []
     for h in sorted(truth):
-        html = gzip.open(SHARED / "article-extraction-benchmark" / "html" / f"{h}.html.gz").read().decode("utf-8", "replace")
-        pages.append({"html": html})
+        with gzip.open(SHARED / "article-extraction-benchmark" / "html" / f"{h}.html.gz") as page:
+            pages.append({"html": page.read().decode("utf-8", "replace")})
     csv.field_size_limit(10**9)
     with open(SHARED / "detik-id-news" / "data_berita.csv", newline="", encoding="utf-8") as f:
         texts = [{"text": f"{r['judul']}\n{r['isi_berita']}"} for r in csv.DictReader(f)]
-    mixed = [item for pair in zip(pages, texts) for item in pair]
+    mixed = [item for pair in zip(pages, texts, strict=False) for item in pair]
     out = []
     for i in range(n):
         item = dict(mixed[i % len(mixed)])
@@ -68,16 +68,17 @@ def produce(s: Settings, lines: list[bytes]) -> None:
 
 def run_once(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, workdir: Path) -> float:
     uid = uuid.uuid4().hex[:8]
-    s = replace(
-        Settings(), broker=broker.url, app_id=f"bench-{uid}", raw_topics=(f"raw-{uid}",), articles_topic=f"art-{uid}",
+    s = Settings().replace(
+        broker=broker.url, app_id=f"bench-{uid}", raw_topics=(f"raw-{uid}",), articles_topic=f"art-{uid}",
         duplicates_topic=f"dup-{uid}", deadletter_topic=f"dead-{uid}", stories_topic=f"st-{uid}",
         web_port=free_port(), state_dir=workdir / uid, **QUICK_GROUP,
     )
-    create_topics(s, out=open(os.devnull, "w"))
+    create_topics(s, out=io.StringIO())
     if passthrough:
         env = {**os.environ, **s.to_env(), "PYTHONPATH": str(REPO)}
-        proc = subprocess.Popen([sys.executable, "-m", "bench.passthrough_app"], env=env, cwd=REPO,
-                                stdout=open(workdir / f"{uid}.log", "wb"), stderr=subprocess.STDOUT)
+        with open(workdir / f"{uid}.log", "wb") as log:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen([sys.executable, "-m", "bench.passthrough_app"], env=env, cwd=REPO,
+                                    stdout=log, stderr=subprocess.STDOUT)
         outputs = [s.articles_topic]
     else:
         proc = start_worker(s, workdir / f"{uid}.log")
@@ -86,7 +87,8 @@ def run_once(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, work
         # Warm up: one message through, so start-up and the group join are not timed.
         produce(s, lines[:1])
         if not sum(len(v) for v in read_topics(s, outputs, expect=1, timeout=120).values()) or proc.poll() is not None:
-            raise RuntimeError(f"the {'passthrough' if passthrough else 'worker'} did not start: see {workdir / uid}.log")
+            what = "passthrough" if passthrough else "worker"
+            raise RuntimeError(f"the {what} did not start: see {workdir / uid}.log")
         started = time.monotonic()
         produce(s, lines[1:])
         got = read_topics(s, outputs, expect=len(lines), timeout=1800)

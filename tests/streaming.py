@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from dataclasses import replace
 
 import orjson
 from kafka import KafkaProducer
@@ -23,11 +22,12 @@ def stream_settings(broker, uid: str, tmp, **overrides) -> Settings:
         web_port=free_port(), topic_partitions=4, state_dir=tmp / "state",
     )
     if getattr(broker, "external", False):
-        return replace(Settings(), broker=broker.url, **QUICK_GROUP, **{**names, **overrides})
+        return Settings().replace(broker=broker.url, **{**QUICK_GROUP, **names, **overrides})
     return broker.worker_settings(Settings(), **{**names, **overrides})
 
 
-def produce_lines(settings: Settings, lines: list[bytes], partitions: list[int] | None = None) -> dict[tuple[int, int], int]:
+def produce_lines(settings: Settings, lines: list[bytes],
+                  partitions: list[int] | None = None) -> dict[tuple[int, int], int]:
     """Publish each line (to a given partition, or by key); returns (partition, offset) -> line index."""
     producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
     futures = [

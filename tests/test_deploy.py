@@ -38,7 +38,8 @@ def compose_commands() -> list[list[str]]:
 def test_compose_config_is_valid():
     commands = compose_commands()
     if not commands:
-        pytest.skip("neither `docker compose` nor docker-compose is installed (./dev test installs docker-compose as root)")
+        pytest.skip("neither `docker compose` nor docker-compose is installed "
+                    "(./dev test installs docker-compose as root)")
     for command in commands:
         result = subprocess.run([*command, "-f", "docker-compose.yml", "config", "-q"], cwd=REPO, capture_output=True,
                                 text=True)
@@ -175,7 +176,7 @@ def test_k8s_manifests_match_kubernetes_schemas():
             except kubernetes_validate.ValidationError as exc:
                 pytest.fail(f"{name} ({doc['kind']}) against Kubernetes {version}: {exc.message} at {list(exc.path)}")
         checked.add(doc["kind"])
-    assert {"StatefulSet", "ConfigMap", "Secret", "Service", "PodDisruptionBudget"} <= checked
+    assert {"StatefulSet", "ConfigMap", "Secret", "Service", "PodDisruptionBudget", "NetworkPolicy"} <= checked
 
 
 def test_k8s_schema_check_catches_a_misspelt_field():
@@ -207,7 +208,6 @@ def test_keda_resources_match_their_schemas():
 def test_k8s_manifests_fit_together():
     sts, config, secret = one("StatefulSet"), one("ConfigMap")["data"], one("Secret")
     service, pdb = one("Service"), one("PodDisruptionBudget")
-    scaled, auth = one("ScaledObject"), one("TriggerAuthentication")
     pod = sts["spec"]["template"]
     labels = pod["metadata"]["labels"]
     container = pod["spec"]["containers"][0]
@@ -234,7 +234,8 @@ def test_k8s_manifests_fit_together():
     claim = sts["spec"]["volumeClaimTemplates"][0]
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     assert mounts[claim["metadata"]["name"]] == config["NEWSWORKER_STATE_DIR"]
-    ca_volume = next(v for v in pod["spec"]["volumes"] if v.get("secret", {}).get("secretName") == secret["metadata"]["name"])
+    ca_volume = next(v for v in pod["spec"]["volumes"]
+                     if v.get("secret", {}).get("secretName") == secret["metadata"]["name"])
     ca_item = ca_volume["secret"]["items"][0]
     assert config["NEWSWORKER_SSL_CAFILE"] == f"{mounts[ca_volume['name']]}/{ca_item['path']}"
 
@@ -259,6 +260,16 @@ def test_k8s_manifests_fit_together():
     assert dns["names"] == [f"{service['metadata']['name']}.{service['metadata']['namespace']}.svc.cluster.local"]
     assert dns["port"] == port
 
+    # one namespace for everything
+    namespaces = {doc["metadata"].get("namespace") for _, doc in k8s_documents()
+                  if doc["kind"] not in {"Namespace", "Kustomization"}}
+    assert namespaces == {one("Namespace")["metadata"]["name"]}
+
+
+def test_keda_scales_on_the_worker_group_lag():
+    sts, config, secret = one("StatefulSet"), one("ConfigMap")["data"], one("Secret")
+    scaled, auth = one("ScaledObject"), one("TriggerAuthentication")
+    secret_keys = set(secret.get("stringData", {})) | set(secret.get("data", {}))
     # KEDA scales the StatefulSet on the lag of the worker's consumer group, at most one pod per partition
     assert "replicas" not in sts["spec"], "KEDA owns the replica count"
     target = scaled["spec"]["scaleTargetRef"]
@@ -279,17 +290,37 @@ def test_k8s_manifests_fit_together():
     for ref in auth["spec"]["secretTargetRef"]:
         assert ref["name"] == secret["metadata"]["name"] and ref["key"] in secret_keys
 
-    # one namespace for everything
-    namespaces = {doc["metadata"].get("namespace") for _, doc in k8s_documents()
-                  if doc["kind"] not in {"Namespace", "Kustomization"}}
-    assert namespaces == {one("Namespace")["metadata"]["name"]}
 
 
-def test_kustomization_lists_every_manifest():
+def test_kustomization_lists_every_manifest_but_the_example_secret():
     kustomization = one("Kustomization")
     listed = set(kustomization["resources"])
     present = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
-    assert listed == present
+    assert listed == {name for name in present if not name.endswith(".example.yaml")}
+    # applying placeholder credentials would overwrite the real Secret
+    assert "secret.example.yaml" in present and not any("secret" in name for name in listed)
+    (image,) = kustomization["images"]
+    assert image["name"] == one("StatefulSet")["spec"]["template"]["spec"]["containers"][0]["image"].split(":")[0]
+    text = (K8S / "kustomization.yaml").read_text()
+    assert "kubectl -n newsworker create secret generic newsworker-kafka" in text
+    assert "@sha256:" in text and "digest" in (REPO / "README.md").read_text()
+
+
+def test_network_policy_lets_in_the_web_port_and_out_brokers_and_dns():
+    policy, config = one("NetworkPolicy"), one("ConfigMap")["data"]
+    sts = one("StatefulSet")
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= sts["spec"]["template"]["metadata"]["labels"].items()
+    assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    (ingress,) = policy["spec"]["ingress"]
+    assert ingress["ports"] == [{"port": int(config["NEWSWORKER_WEB_PORT"]), "protocol": "TCP"}]
+    broker_host, broker_port = config["NEWSWORKER_BROKER"].removeprefix("kafka://").split(",")[0].rsplit(":", 1)
+    egress_ports = [{(p["port"], p["protocol"]) for p in rule["ports"]} for rule in policy["spec"]["egress"]]
+    assert egress_ports == [{(int(broker_port), "TCP")}, {(53, "UDP"), (53, "TCP")}], "brokers and DNS, nothing else"
+    broker_ns = policy["spec"]["egress"][0]["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+    assert broker_host.split(".")[1] == broker_ns, "the broker rule names the brokers' namespace"
+    # a hung stop ends before the kubelet's SIGKILL
+    grace = sts["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert float(config["NEWSWORKER_SHUTDOWN_TIMEOUT_SECONDS"]) < grace
 
 
 # --- the operations doc -------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,12 +25,17 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import Any
 
 import pytest
 import yaml
+
+from workers.settings import Settings
+
+from .promql import eval_targets, metric_name, selectors
 
 REPO = Path(__file__).resolve().parents[1]
 PROM_DIR = REPO / "deploy" / "prometheus"
@@ -40,138 +45,6 @@ SAMPLE = REPO / "samples" / "demo.jsonl"
 
 # Concrete values for Grafana's built-in and template variables, as a dashboard would send them.
 GRAFANA_VARS = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m", "instance": ".*"}
-
-
-# --- a small PromQL reader: enough to find selectors and top-level operators ---------------------------------
-
-class Tok(NamedTuple):
-    kind: str
-    text: str
-    start: int
-    end: int
-
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+|\#[^\n]*)
-  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
-  | (?P<dur>(?:\d+(?:ms|[smhdwy]))+(?![\w.]))
-  | (?P<num>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<id>[a-zA-Z_:][a-zA-Z0-9_:]*)
-  | (?P<op>==|!=|>=|<=|=~|!~|[-+*/%^<>=,(){}\[\]:@])
-""", re.X)
-_OPEN, _CLOSE = "([{", ")]}"
-SET_OPS = {"and", "or", "unless"}
-COMPARISONS = {"==", "!=", ">", "<", ">=", "<="}
-LABEL_LIST_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
-AGGREGATIONS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
-                "quantile", "limitk", "limit_ratio"}
-OTHER_KEYWORDS = {"bool", "offset", "atan2", "inf", "nan"}
-
-
-def tokenize(expr: str) -> list[Tok]:
-    toks, pos = [], 0
-    while pos < len(expr):
-        m = _TOKEN.match(expr, pos)
-        if not m:
-            raise ValueError(f"cannot read PromQL at {expr[pos:pos + 20]!r} in {expr!r}")
-        if m.lastgroup != "ws":
-            toks.append(Tok(m.lastgroup, m.group(), m.start(), m.end()))
-        pos = m.end()
-    return toks
-
-
-def _closing(toks: list[Tok], i: int) -> int:
-    """Index of the bracket that closes toks[i]."""
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j].text in _OPEN:
-            depth += 1
-        elif toks[j].text in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return j
-    raise ValueError("unbalanced brackets")
-
-
-def selectors(expr: str) -> list[str]:
-    """Every vector selector in expr, as text: ``name{matchers}``, ``name`` or ``{matchers}``."""
-    toks, out, i = tokenize(expr), [], 0
-    while i < len(toks):
-        t = toks[i]
-        nxt = toks[i + 1].text if i + 1 < len(toks) else None
-        if t.kind == "id":
-            word = t.text.lower()
-            if word in LABEL_LIST_KEYWORDS:
-                i = _closing(toks, i + 1) + 1 if nxt == "(" else i + 1
-                continue
-            if word in SET_OPS or word in OTHER_KEYWORDS or word in AGGREGATIONS or nxt == "(":
-                i += 1  # an operator, a keyword, or a function / aggregation name
-                continue
-            end = _closing(toks, i + 1) if nxt == "{" else i
-            out.append(expr[t.start:toks[end].end])
-            i = end + 1
-        elif t.text == "{":
-            end = _closing(toks, i)
-            out.append(expr[t.start:toks[end].end])
-            i = end + 1
-        elif t.text == "[":  # a range or a subquery: durations only
-            i = _closing(toks, i) + 1
-        else:
-            i += 1
-    return out
-
-
-def _top_level(toks: list[Tok]):
-    depth = 0
-    for k, t in enumerate(toks):
-        if t.text in _OPEN:
-            depth += 1
-        elif t.text in _CLOSE:
-            depth -= 1
-        elif depth == 0:
-            yield k, t
-
-
-def _is_number(expr: str) -> bool:
-    toks = [t for t in tokenize(expr) if t.text not in "()"]
-    if toks and toks[0].text in "+-":
-        toks = toks[1:]
-    return len(toks) == 1 and (toks[0].kind == "num" or toks[0].text.lower() in {"inf", "nan"})
-
-
-def eval_targets(expr: str) -> list[str]:
-    """The parts of an alert expression that must each return data.
-
-    Split at top-level set operators (``or`` binds loosest, then ``and``/``unless``), drop the number side of
-    top-level comparisons, and look inside ``absent(...)``; whatever remains is a metric expression.
-    """
-    expr = expr.strip()
-    toks = tokenize(expr)
-    while toks and toks[0].text == "(" and _closing(toks, 0) == len(toks) - 1:
-        expr = expr[toks[0].end:toks[-1].start].strip()
-        toks = tokenize(expr)
-    for ops in ({"or"}, {"and", "unless"}, COMPARISONS):
-        split = next((k for k, t in _top_level(toks) if (t.text.lower() if t.kind == "id" else t.text) in ops), None)
-        if split is None:
-            continue
-        left, m = expr[:toks[split].start], split + 1
-        while m < len(toks) and toks[m].text.lower() in {"bool", "on", "ignoring", "group_left", "group_right"}:
-            m += 1
-            if m < len(toks) and toks[m].text == "(":
-                m = _closing(toks, m) + 1
-        right = expr[toks[m].start:]
-        parts = [left, right]
-        if ops is COMPARISONS:
-            parts = [p for p in parts if not _is_number(p)]
-        return [target for part in parts for target in eval_targets(part)]
-    if len(toks) > 2 and toks[0].text == "absent" and toks[1].text == "(" and _closing(toks, 1) == len(toks) - 1:
-        return eval_targets(expr[toks[1].end:toks[-1].start])
-    return [expr]
-
-
-def metric_name(selector: str) -> str | None:
-    m = re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", selector)
-    return m.group() if m else None
 
 
 def grafana_substitute(expr: str) -> str:
@@ -284,7 +157,7 @@ def exported_names() -> set[str]:
 
     suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"], "gauge": [""],
                 "summary": ["", "_sum", "_count"]}
-    names = set()
+    names: set[str] = set()
     for family in REGISTRY.collect():
         if family.name.startswith("newsworker_"):
             names.update(family.name + s for s in suffixes.get(family.type, [""]))
@@ -294,7 +167,7 @@ def exported_names() -> set[str]:
 def test_rules_and_dashboard_name_only_exported_metrics():
     exported = exported_names() | {"up"}
     assert "newsworker_consumer_lag_messages" in exported and "newsworker_processing_seconds_bucket" in exported
-    used = {}
+    used: dict[str | None, list[str]] = {}  # None: a selector by matchers only, never exported
     for rule in alert_rules():
         for sel in selectors(rule["expr"]):
             used.setdefault(metric_name(sel), []).append(f"alert {rule['alert']}")
@@ -315,8 +188,6 @@ def _sample(name: str, **labels) -> float | None:
 
 
 def test_lag_probe_per_partition(unique_id):
-    from collections import defaultdict
-
     from faust.types import TP
 
     from workers.stream.app import _update_lag
@@ -327,8 +198,6 @@ def test_lag_probe_per_partition(unique_id):
     class Consumer:
         def __init__(self, assigned):
             self.assigned = assigned
-            # Faust's committed offset is the next offset to read (Kafka's convention); None: nothing committed
-            self._committed_offset = defaultdict(lambda: None, {p0: 7, p2: 10})
 
         def assignment(self):
             return set(self.assigned) | {TP(f"{raw}-changelog", 0)}
@@ -339,8 +208,12 @@ def test_lag_probe_per_partition(unique_id):
         async def earliest_offsets(self, *tps):
             return {tp: 4 for tp in tps}  # retention removed offsets 0..3
 
-    app = SimpleNamespace(consumer=Consumer([p0, p1, p2]))
-    asyncio.run(_update_lag(app, {raw}))
+    async def committed(tps):
+        # the group's committed offset is the next offset to read (Kafka's convention); absent: nothing committed
+        return {tp: offset for tp, offset in {p0: 7, p2: 10}.items() if tp in tps}
+
+    app: Any = SimpleNamespace(consumer=Consumer([p0, p1, p2]))  # the two consumer methods the probe uses
+    asyncio.run(_update_lag(app, {raw}, committed))
     lag = "newsworker_consumer_lag_messages"
     assert _sample(lag, topic=raw, partition="0") == 3
     assert _sample(lag, topic=raw, partition="1") == 6   # nothing committed: from the earliest offset
@@ -348,11 +221,26 @@ def test_lag_probe_per_partition(unique_id):
     assert _sample("newsworker_assigned_partitions") == 3
     # After a rebalance took partitions 0 and 2 away, their series go: no double counting across workers.
     app.consumer.assigned = [p1]
-    asyncio.run(_update_lag(app, {raw}))
+    asyncio.run(_update_lag(app, {raw}, committed))
     assert _sample(lag, topic=raw, partition="0") is None
     assert _sample(lag, topic=raw, partition="2") is None
     assert _sample(lag, topic=raw, partition="1") == 6
     assert _sample("newsworker_assigned_partitions") == 1
+
+
+def test_committed_offsets_from_the_monitor_then_the_consumer_position():
+    from faust.types import TP
+
+    from workers.stream.app import committed_offsets
+
+    p0, p1, p2 = TP("raw", 0), TP("raw", 1), TP("raw", 2)
+
+    class Consumer:
+        async def position(self, tp):
+            return {p1: 5}.get(tp)  # p2: no position known yet
+
+    app: Any = SimpleNamespace(monitor=SimpleNamespace(tp_committed_offsets={p0: 7}), consumer=Consumer())
+    assert asyncio.run(committed_offsets(app, [p0, p1, p2])) == {p0: 7, p1: 5}
 
 
 def test_readiness_needs_partitions_and_recovered_tables():
@@ -425,13 +313,85 @@ def prometheus_test_config(web_port: int) -> dict:
     }
 
 
+@contextlib.contextmanager
+def running_prometheus(prometheus: str, web_port: int, tmp_path: Path, log: Path) -> Iterator[str]:
+    """Prometheus with prometheus_test_config on a free port, stopped on exit; yields its base URL."""
+    from workers.tools.broker import free_port
+
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump(prometheus_test_config(web_port)))
+    port = free_port()
+    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+        prom = subprocess.Popen(
+            [prometheus, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait("Prometheus to be ready", lambda: prom.poll() is None and
+              urllib.request.urlopen(f"{base}/-/ready", timeout=2).status == 200, 60, [log])
+        yield base
+    finally:
+        if prom.poll() is None:
+            prom.terminate()
+            try:
+                prom.wait(10)
+            except subprocess.TimeoutExpired:
+                prom.kill()
+                prom.wait()
+
+
+def _wait_until_scraped(base: str, s: Settings, consumed: int, logs: list[Path]) -> None:
+    """The last batch is in Prometheus: counters scraped, lag probed, and three samples of every series."""
+    _wait("the scrape after the last batch", lambda: float(_query(
+        base, 'sum(newsworker_messages_consumed_total{job="newsworker"})')["result"][0]["value"][1])
+        == consumed, 30, logs)
+    # the worker's lag probe runs every 15 s: wait until it reports every partition processed
+    _wait("a consumer lag of 0 on every raw partition", lambda: _query(
+        base, 'count(newsworker_consumer_lag_messages{job="newsworker"} == 0)')["result"][0]["value"][1]
+        == str(s.topic_partitions), 60, logs)
+    # range functions (rate, deriv, increase) need at least two samples of every series, the newest included
+    names = sorted({name for sel in all_selectors() if (name := metric_name(sel))})
+    _wait("three samples of every series", lambda: all(float(_query(
+        base, f'min(count_over_time({name}{{job="newsworker"}}[1m]))')["result"][0]["value"][1]) >= 3
+        for name in names), 30, logs)
+
+
+def _check_the_numbers_are_the_workers(base: str, s: Settings, consumed: int, deadletters: int) -> None:
+    def value(expr: str) -> float:
+        return float(_query(base, expr)["result"][0]["value"][1])
+
+    assert value('sum(newsworker_messages_consumed_total{job="newsworker"})') == consumed
+    assert value('sum(newsworker_events_published_total{job="newsworker", outcome!="story"})') == consumed
+    assert value('sum(newsworker_deadletters_total{job="newsworker"})') == deadletters
+    assert value('sum(newsworker_assigned_partitions{job="newsworker"})') == s.topic_partitions
+    assert value('sum(rate(newsworker_messages_consumed_total{job="newsworker"}[5m]))') > 0
+    p99 = value('histogram_quantile(0.99, sum by (le) (rate(newsworker_processing_seconds_bucket'
+                '{job="newsworker", stage="extract"}[5m])))')
+    assert 0 < p99 < 30
+
+
+def _check_alert_rules_evaluated(base: str, logs: list[Path]) -> None:
+    def rules() -> list[dict]:
+        return [r for g in _get(f"{base}/api/v1/rules")["data"]["groups"] for r in g["rules"]]
+
+    _wait("every alert rule to be evaluated", lambda: len(rules()) == len(alert_rules()) and all(
+        not r["lastEvaluation"].startswith("0001") for r in rules()), 30, logs)
+    bad = [(r["name"], r.get("lastError")) for r in rules() if r["health"] != "ok"]
+    assert not bad, bad
+    firing = [a["labels"]["alertname"] for a in _get(f"{base}/api/v1/alerts")["data"]["alerts"]
+              if a["state"] == "firing"]
+    assert firing == [], f"a healthy worker fires alerts: {firing}"
+
+
 @pytest.mark.broker
 @pytest.mark.slow
 def test_real_prometheus_evaluates_every_dashboard_and_alert_expression(broker, unique_id, tmp_path):
     prometheus = shutil.which("prometheus")
     if prometheus is None:
-        pytest.skip("the prometheus binary is not installed (Debian package prometheus; ./dev test installs it as root)")
-    from workers.tools.broker import free_port
+        pytest.skip("the prometheus binary is not installed (Debian package prometheus; ./dev test installs it "
+                    "as root)")
     from workers.tools.demo import start_worker, stop_worker
     from workers.tools.kafka_tools import create_topics, iter_lines, produce_file, read_topics
 
@@ -441,95 +401,41 @@ def test_real_prometheus_evaluates_every_dashboard_and_alert_expression(broker, 
     outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
     per_batch = sum(1 for _ in iter_lines(str(SAMPLE)))
     worker_log, prom_log = tmp_path / "worker.log", tmp_path / "prometheus.log"
-    stack = contextlib.ExitStack()
-    devnull = stack.enter_context(open(os.devnull, "w"))
-    create_topics(s, out=devnull)
+    logs = [prom_log, worker_log]
+    quiet = io.StringIO()
+    create_topics(s, out=quiet)
     worker = start_worker(s, worker_log)
-    prom = None
     try:
         # 1. a batch through the worker
-        produce_file(s, str(SAMPLE), out=devnull)
+        produce_file(s, str(SAMPLE), out=quiet)
         got = read_topics(s, outputs, expect=per_batch, timeout=180)
         first = {t: len(v) for t, v in got.items()}
         assert sum(first.values()) == per_batch, f"{first}\n{worker_log.read_text(errors='replace')[-3000:]}"
 
         # 2. Prometheus scraping it every second, with the deployed job and rules
-        config = tmp_path / "prometheus.yml"
-        config.write_text(yaml.safe_dump(prometheus_test_config(s.web_port)))
-        prom_port = free_port()
-        base = f"http://127.0.0.1:{prom_port}"
-        prom_out = stack.enter_context(open(prom_log, "wb"))
-        prom = subprocess.Popen(
-            [prometheus, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{prom_port}"],
-            stdout=prom_out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        logs = [prom_log, worker_log]
-        _wait("Prometheus to be ready", lambda: prom.poll() is None and
-              urllib.request.urlopen(f"{base}/-/ready", timeout=2).status == 200, 60, logs)
-        _wait("three successful scrapes of the worker",
-              lambda: _has_data(_query(base, 'count_over_time(up{job="newsworker"}[1m]) >= 3')), 60, logs)
-        assert _query(base, 'up{job="newsworker"}')["result"][0]["value"][1] == "1"
+        with running_prometheus(prometheus, s.web_port, tmp_path, prom_log) as base:
+            _wait("three successful scrapes of the worker",
+                  lambda: _has_data(_query(base, 'count_over_time(up{job="newsworker"}[1m]) >= 3')), 60, logs)
+            assert _query(base, 'up{job="newsworker"}')["result"][0]["value"][1] == "1"
 
-        # 3. a second batch while Prometheus watches, so that rates and latency quantiles have samples
-        produce_file(s, str(SAMPLE), out=devnull)
-        got = read_topics(s, outputs, expect=2 * per_batch, timeout=180)
-        assert sum(len(v) for v in got.values()) == 2 * per_batch
-        _wait("the scrape after the second batch", lambda: float(_query(
-            base, 'sum(newsworker_messages_consumed_total{job="newsworker"})')["result"][0]["value"][1])
-            == 2 * per_batch, 30, logs)
-        # the worker's lag probe runs every 15 s: wait until it reports every partition processed
-        _wait("a consumer lag of 0 on every raw partition", lambda: _query(
-            base, 'count(newsworker_consumer_lag_messages{job="newsworker"} == 0)')["result"][0]["value"][1]
-            == str(s.topic_partitions), 60, logs)
-        # range functions (rate, deriv, increase) need at least two samples of every series, the newest included
-        names = sorted({metric_name(sel) for sel in all_selectors()})
-        _wait("three samples of every series", lambda: all(float(_query(
-            base, f'min(count_over_time({name}{{job="newsworker"}}[1m]))')["result"][0]["value"][1]) >= 3
-            for name in names), 30, logs)
+            # 3. a second batch while Prometheus watches, so that rates and latency quantiles have samples
+            produce_file(s, str(SAMPLE), out=quiet)
+            got = read_topics(s, outputs, expect=2 * per_batch, timeout=180)
+            assert sum(len(v) for v in got.values()) == 2 * per_batch
+            _wait_until_scraped(base, s, 2 * per_batch, logs)
 
-        # 4. every expression returns data
-        checks = expressions_to_check()
-        assert len(checks) > 40
-        missing = [(where, expr) for where, expr in checks if not _has_data(_query(base, expr))]
-        assert not missing, "no data for:\n" + "\n".join(f"  {w}: {e}" for w, e in missing)
+            # 4. every expression returns data
+            checks = expressions_to_check()
+            assert len(checks) > 40
+            missing = [(where, expr) for where, expr in checks if not _has_data(_query(base, expr))]
+            assert not missing, "no data for:\n" + "\n".join(f"  {w}: {e}" for w, e in missing)
+            # ... and the numbers are the worker's: 2 batches, every message counted once
+            _check_the_numbers_are_the_workers(base, s, 2 * per_batch, len(got[s.deadletter_topic]))
 
-        # ... and the numbers are the worker's: 2 batches, every message counted once
-        def value(expr: str) -> float:
-            return float(_query(base, expr)["result"][0]["value"][1])
-
-        assert value('sum(newsworker_messages_consumed_total{job="newsworker"})') == 2 * per_batch
-        assert value('sum(newsworker_events_published_total{job="newsworker", outcome!="story"})') == 2 * per_batch
-        assert value('sum(newsworker_deadletters_total{job="newsworker"})') == len(got[s.deadletter_topic])
-        assert value('sum(newsworker_assigned_partitions{job="newsworker"})') == s.topic_partitions
-        assert value('sum(rate(newsworker_messages_consumed_total{job="newsworker"}[5m]))') > 0
-        p99 = value('histogram_quantile(0.99, sum by (le) (rate(newsworker_processing_seconds_bucket'
-                    '{job="newsworker", stage="extract"}[5m])))')
-        assert 0 < p99 < 30
-
-        # 5. Prometheus loaded and evaluated every alert rule without error
-        def rules_evaluated() -> bool:
-            rules = [r for g in _get(f"{base}/api/v1/rules")["data"]["groups"] for r in g["rules"]]
-            return len(rules) == len(alert_rules()) and all(
-                not r["lastEvaluation"].startswith("0001") for r in rules)
-
-        _wait("every alert rule to be evaluated", rules_evaluated, 30, logs)
-        rules = [r for g in _get(f"{base}/api/v1/rules")["data"]["groups"] for r in g["rules"]]
-        bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
-        assert not bad, bad
-        firing = [a["labels"]["alertname"] for a in _get(f"{base}/api/v1/alerts")["data"]["alerts"]
-                  if a["state"] == "firing"]
-        assert firing == [], f"a healthy worker fires alerts: {firing}"
+            # 5. Prometheus loaded and evaluated every alert rule without error
+            _check_alert_rules_evaluated(base, logs)
     finally:
-        if prom is not None and prom.poll() is None:
-            prom.terminate()
-            try:
-                prom.wait(10)
-            except subprocess.TimeoutExpired:
-                prom.kill()
-                prom.wait()
         stop_worker(worker)
-        stack.close()
 
 
 if __name__ == "__main__":  # print what the end-to-end test evaluates

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import time
 import uuid
-from dataclasses import replace
 
 import orjson
 import pytest
@@ -63,7 +62,7 @@ def test_copies_on_other_partitions_and_processes_are_caught(broker, tmp_path):
     uid = uuid.uuid4().hex[:8]
     s = stream_settings(broker, uid, tmp_path)
     create_topics(s)
-    s2 = replace(s, web_port=free_port(), state_dir=tmp_path / "state2")
+    s2 = s.replace(web_port=free_port(), state_dir=tmp_path / "state2")
     w1 = start_worker(s, tmp_path / "w1.log")
     w2 = start_worker(s2, tmp_path / "w2.log")
     try:

@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
+import os
 import sys
 import time
 from collections import Counter
 
 import orjson
 
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, unknown_variables
 
 log = logging.getLogger("newsworker")
 
@@ -53,25 +55,35 @@ def cmd_process(args, settings: Settings) -> int:
 
 
 def cmd_topics(args, settings: Settings) -> int:
+    from .tools.broker_wait import wait_for_broker
     from .tools.kafka_tools import create_topics
 
+    wait_for_broker(settings)
     create_topics(settings)
     return 0
 
 
 def cmd_produce(args, settings: Settings) -> int:
+    from .tools.broker_wait import wait_for_broker
     from .tools.kafka_tools import produce_file
 
+    wait_for_broker(settings)
     produce_file(settings, args.file, args.topic)
     return 0
 
 
 def cmd_worker(args, settings: Settings) -> int:
-    from .stream.app import create_app
+    from .core import fingerprint
+    from .stream.app import create_app, worker
+    from .tools.broker_wait import wait_for_broker
 
-    app = create_app(settings)
-    sys.argv = [sys.argv[0], "worker", "--loglevel", settings.log_level, "--web-port", str(settings.web_port)]
-    app.main()
+    if settings.store == "rocksdb://" and importlib.util.find_spec("rocksdict") is None:
+        raise SettingsError("NEWSWORKER_STORE=rocksdb:// needs the rocksdb extra: pip install 'newsworker[rocksdb]'")
+    path = fingerprint.use_extension(settings.sketch_accel)
+    log.info("newsworker settings: %s", settings.public())
+    log.info("fingerprint: %s (NEWSWORKER_SKETCH_ACCEL=%s)", path, settings.sketch_accel)
+    wait_for_broker(settings)
+    worker(create_app(settings), settings).execute_from_commandline()
     return 0
 
 
@@ -103,12 +115,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
+    from .tools.broker_wait import BrokerUnavailable
+
+    for name in unknown_variables(os.environ):
+        print(f"newsworker: warning: {name} is not a setting (misspelt?); ignored", file=sys.stderr)
     try:
-        settings = Settings.from_env()
+        return args.func(args, Settings.from_env())
     except SettingsError as exc:
         print(f"newsworker: bad setting: {exc}", file=sys.stderr)
         return 2
-    return args.func(args, settings)
+    except BrokerUnavailable as exc:
+        print(f"newsworker: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -11,16 +11,22 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC
 from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
 
 from .records import Rejected
 
 log = logging.getLogger(__name__)
+
+# A new child imports the pipeline and warms up before its first article; pebble starts an
+# article's clock only when a child takes it, so this bounds only a child that never starts.
+START_SECONDS = 120.0
 
 
 def _exit_with(parent: int) -> None:
@@ -39,12 +45,18 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _warm_up(parent: int) -> None:
+def _warm_up(parent: int, sketch_accel: bool) -> None:
     """Runs in each new child before its first article's clock starts: imports, model and
     pattern loading, so that the deadline measures the article's own work."""
     from datetime import datetime
 
+    from . import fingerprint
+
+    # pebble stops an overrunning child with SIGTERM, then SIGKILL 3 s later; a parse busy in C
+    # never runs a Python handler, so SIGTERM must end the child at once, as SIGKILL did before.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _exit_with(parent)
+    fingerprint.use_extension(sketch_accel)  # the same fingerprint path as the worker
 
     from .article import build
     from .records import RawArticle
@@ -55,73 +67,57 @@ def _warm_up(parent: int) -> None:
 
 
 class Deadline:
-    """Calls ``fn(*args)`` with a time limit. ``seconds <= 0`` runs in-process with no limit."""
+    """Calls ``fn(*args)`` with a time limit. ``seconds <= 0`` runs in-process with no limit.
+
+    The children are a pebble ProcessPool: a task over its timeout has its child killed (the only
+    way to stop a runaway parse) and replaced; the next article runs in a fresh child.
+    """
 
     def __init__(self, seconds: float, processes: int = 1):
         self.seconds = seconds
         self.processes = max(1, processes)
-        self._pool: ProcessPoolExecutor | None = None
-        self._warming: Future | None = None
+        self._pool: ProcessPool | None = None
 
-    def _get_pool(self) -> ProcessPoolExecutor:
+    def _get_pool(self) -> ProcessPool:
         if self._pool is None:
+            from . import fingerprint
+
             # forkserver: children do not inherit the parent's threads (Kafka client, event loop).
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
-                                             initializer=_warm_up, initargs=(os.getpid(),))
-            self._warming = self._pool.submit(os.getpid)  # done once the child has imported the pipeline
+            self._pool = ProcessPool(self.processes, initializer=_warm_up,
+                                     initargs=(os.getpid(), fingerprint.extension_in_use()),
+                                     context=multiprocessing.get_context("forkserver"))
         return self._pool
 
-    def _ready(self) -> Future:
-        """Completes when a child is up: its start-up (imports) must not count against an article's time."""
-        self._get_pool()
-        return self._warming
-
-    def _reset(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.kill()  # the only way to stop a runaway parse
-        pool.shutdown(wait=False, cancel_futures=True)
-
     def _submit(self, fn: Callable, args: tuple) -> Future:
-        try:
-            return self._get_pool().submit(fn, *args)
-        except BrokenProcessPool:
-            self._reset()
-            return self._get_pool().submit(fn, *args)
+        return self._get_pool().schedule(fn, args, timeout=self.seconds)
 
-    def _timeout(self) -> Rejected:
-        self._reset()
-        return Rejected("timeout", f"processing took longer than {self.seconds:g} s")
+    def _failed(self, exc: BaseException) -> Rejected:
+        if isinstance(exc, TimeoutError | FutureTimeout):
+            return Rejected("timeout", f"processing took longer than {self.seconds:g} s")
+        return Rejected("internal", f"the extraction process died (out of memory or a crash in a C library): {exc}")
 
     def run(self, fn: Callable, *args: Any) -> Any:
         if self.seconds <= 0:
             return fn(*args)
-        self._ready().result(timeout=120)
         future = self._submit(fn, args)
         try:
-            return future.result(timeout=self.seconds)
-        except FutureTimeout:
-            raise self._timeout() from None
-        except BrokenProcessPool:
-            self._reset()
-            raise Rejected("internal", "the extraction process died (out of memory or a crash in a C library)") from None
+            return future.result(timeout=self.seconds + START_SECONDS)
+        except (TimeoutError, FutureTimeout, ProcessExpired) as exc:
+            future.cancel()
+            raise self._failed(exc) from None
 
     async def run_async(self, fn: Callable, *args: Any) -> Any:
         if self.seconds <= 0:
             return fn(*args)
-        await asyncio.wait_for(asyncio.wrap_future(self._ready()), timeout=120)
-        future = asyncio.wrap_future(self._submit(fn, args))
+        future = self._submit(fn, args)
         try:
-            return await asyncio.wait_for(future, timeout=self.seconds)
-        except TimeoutError:
-            raise self._timeout() from None
-        except BrokenProcessPool:
-            self._reset()
-            raise Rejected("internal", "the extraction process died (out of memory or a crash in a C library)") from None
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=self.seconds + START_SECONDS)
+        except (TimeoutError, FutureTimeout, ProcessExpired) as exc:
+            future.cancel()
+            raise self._failed(exc) from None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.stop()
+            self._pool.join(timeout=10)
             self._pool = None

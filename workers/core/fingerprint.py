@@ -88,6 +88,18 @@ except ImportError:  # pragma: no cover - depends on the build
     _sketch = None
 else:
     _sketch.init(_BYTE_HASH.tobytes(), np.array(_MIX, dtype=_U64).tobytes(), _P, int(_DROP))
+_BUILT = _sketch  # what was built; ``_sketch`` is what runs (None: the numpy path)
+
+
+def use_extension(enabled: bool) -> str:
+    """Run the C extension (if built) or the numpy path in this process (NEWSWORKER_SKETCH_ACCEL)."""
+    global _sketch
+    _sketch = _BUILT if enabled else None
+    return "C extension" if _sketch is not None else "numpy"
+
+
+def extension_in_use() -> bool:
+    return _sketch is not None
 
 
 def tokens(text: str) -> list[str]:

@@ -69,6 +69,8 @@ class Pipeline:
         template_ratio: float = 0.3,
         template_max_lines: int = 5000,
         template_flush_every: int = 1,
+        template_window: timedelta = timedelta(days=30),
+        template_max_sites: int = 50_000,
         dedup_window: timedelta = timedelta(days=7),
         clock: Callable[[], datetime] = utc_now,
         validate_output: bool = True,
@@ -79,7 +81,7 @@ class Pipeline:
         self.dedup = DedupIndex(dedup_store if dedup_store is not None else {}, threshold=dedup_threshold)
         self.templates = SiteTemplates(
             template_store if template_store is not None else {}, template_min_articles, template_ratio,
-            template_max_lines, template_flush_every,
+            template_max_lines, template_flush_every, template_window.total_seconds(), template_max_sites,
         )
         self.deadline = Deadline(limits.timeout_seconds)
         self.validate_output = validate_output
@@ -88,8 +90,11 @@ class Pipeline:
     def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> Pipeline:
         return cls(
             dedup_store, template_store, Limits.from_settings(settings), settings.dedup_threshold,
-            settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_domain,
-            dedup_window=timedelta(days=settings.dedup_window_days), **kw,
+            settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_site,
+            dedup_window=timedelta(days=settings.dedup_window_days),
+            template_window=timedelta(days=settings.template_window_days),
+            template_max_sites=settings.template_max_sites,
+            **kw,
         )
 
     # -- stage 1 -------------------------------------------------------------
