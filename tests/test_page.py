@@ -116,6 +116,26 @@ def test_hostile_deep_nesting_is_rejected_as_too_large():
     assert err.value.reason == "too_large"
 
 
+@pytest.mark.parametrize("html_tag", ['<html lang="en" />', "<html/>", '<html xmlns="http://www.w3.org/1999/xhtml"/>',
+                                      '<html lang="en" />\n', '\n<HTML LANG="en"/>\n'])
+def test_self_closing_html_tag_does_not_empty_the_body(html_tag):
+    # libxml2 closes the document at a self-closing <html/>: the page must be repaired before our parse,
+    # as trafilatura repairs the string it parses itself.
+    html = sample().replace('<html lang="en">', html_tag, 1)
+    tree, _ = page._parse(html)  # the tree every lxml-based candidate and the metadata pass read
+    assert PARAGRAPHS[0] in tree.text_content()
+    doc = page.extract(html, url="https://news.example/2024/night-buses")
+    for para in PARAGRAPHS:
+        assert para in doc.text
+    assert doc.title == "Night buses for the north"
+
+
+def test_nesting_just_under_the_limit_is_parsed():
+    depth = page.MAX_DEPTH - 3  # html and body count too
+    html = "<html><body>" + "<div>" * depth + " ".join(PARAGRAPHS) + "</div>" * depth + "</body></html>"
+    assert PARAGRAPHS[0] in page.extract(html).text
+
+
 def test_unparseable_input_is_rejected_as_no_content():
     with pytest.raises(Rejected) as err:
         page.extract("")

@@ -172,7 +172,11 @@ def test_process_dead_letters_an_article_over_the_time_limit(tmp_path, shared):
     pages = sorted((shared / "data" / "article-extraction-benchmark" / "html").glob("*.html.gz"),
                    key=lambda p: p.stat().st_size)
     with gzip.open(pages[-1]) as page:
-        big = page.read().decode("utf-8", "replace")  # the largest page: well over 50 ms of work
+        big = page.read().decode("utf-8", "replace")
+    # The largest page with 12,000 more paragraphs: over half a second of work, ten times the limit
+    # (the deadline's watchdog checks every 0.1 s, so the margin must be several of its periods).
+    filler = "".join(f"<p>Paragraph {i} of a long article body, with several words in it.</p>" for i in range(12_000))
+    big = big.replace("</body>", filler + "</body>", 1)
     payload = b"\n".join([
         orjson.dumps({"url": "https://x.example/slow", "html": big}),
         orjson.dumps({"url": "https://x.example/ok", "text": "Satu dua tiga empat lima enam tujuh delapan."}),

@@ -82,7 +82,8 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     given_title = raw.title or meta.title
     cleaned = _clean(source_text, given_title, template_lines, detect_title=not raw.html)
     body = "\n\n".join(cleaned.paragraphs)
-    if len(text.words(body)) < MIN_WORDS:
+    word_count = len(text.words(body))  # counted once: a regex pass over the whole body
+    if word_count < MIN_WORDS:
         raise Rejected("no_content", "no article text left after cleaning")
 
     site_name = meta.site_name or raw.source_name
@@ -121,7 +122,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "entities": ents,
         "keywords": enrich.keywords(title, body, ents["persons"] + ents["organizations"] + ents["locations"],
                                     given=meta.keywords),
-        "word_count": len(text.words(body)),
+        "word_count": word_count,
         "char_count": len(body),
         "paragraph_count": len(cleaned.paragraphs),
         "content_hash": fp.content_hash,

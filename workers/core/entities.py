@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .gazetteer import (
     KNOWN_ORGS,
@@ -69,16 +70,19 @@ def _low(words: list[str]) -> str:
     return " ".join(words).strip(" .,'’-").lower()
 
 
+@lru_cache(maxsize=1 << 16)  # a pure test of one word, asked for the same words again and again
 def _is_acronym(word: str) -> bool:
     w = word.replace(".", "")
     return bool(_ACRONYM.match(w)) and not _ROMAN.match(w) and w.lower() not in NON_ORG_CAPS
 
 
+@lru_cache(maxsize=1 << 16)  # a pure test of one word, asked for the same words again and again
 def _org_shaped(word: str) -> bool:
     low = word.lower()
     return low in ORG_WORDS or low in KNOWN_ORGS or is_org_morph(low)
 
 
+@lru_cache(maxsize=1 << 16)  # a pure test of one word, asked for the same words again and again
 def _name_like(word: str) -> bool:
     """A word that can be part of a person's name."""
     low = word.lower().strip(".")
@@ -258,7 +262,8 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
             ) -> dict[str, list[str]]:
     """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
     lines = text.split("\n")
-    prose = "\n".join(ln for ln in lines if not _headline_like(ln))
+    headline_lines = [_headline_like(ln) for ln in lines]
+    prose = "\n".join(ln for ln, h in zip(lines, headline_lines, strict=True) if not h)
     prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
     prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
     counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
@@ -285,8 +290,8 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
     segments: list[tuple[str, int, bool]] = []
     if title:
         segments.append((title, -1, True))
-    for ln in lines:
-        segments.append((ln, offset, _headline_like(ln)))
+    for ln, h in zip(lines, headline_lines, strict=True):
+        segments.append((ln, offset, h))
         offset += len(ln) + 1
     for seg, base, headline in segments:
         last_cue_end = -10  # end of the last run that held a title or role ("Anggota Komisi XII DPR RI, Junaidi")

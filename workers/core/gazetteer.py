@@ -6,6 +6,9 @@ capitalised spans; they are not meant to be exhaustive.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 
 def _set(text: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in text.split("|") if part.strip())
@@ -13,7 +16,8 @@ def _set(text: str) -> frozenset[str]:
 
 COUNTRIES = _set(
     "Indonesia|Malaysia|Singapura|Singapore|Thailand|Vietnam|Filipina|Philippines|Myanmar|Kamboja|Cambodia|Laos|"
-    "Brunei|Brunei Darussalam|Timor Leste|Timor-Leste|Australia|Selandia Baru|New Zealand|Papua Nugini|Papua New Guinea|"
+    "Brunei|Brunei Darussalam|Timor Leste|Timor-Leste|Australia|Selandia Baru|New Zealand|Papua Nugini|"
+    "Papua New Guinea|"
     "China|Tiongkok|Cina|Jepang|Japan|Korea|Korea Selatan|South Korea|Korea Utara|North Korea|Taiwan|Hong Kong|India|"
     "Pakistan|Bangladesh|Sri Lanka|Nepal|Afghanistan|Iran|Irak|Iraq|Suriah|Syria|Lebanon|Yordania|Jordan|Israel|"
     "Palestina|Palestine|Gaza|Tepi Barat|West Bank|Arab Saudi|Saudi Arabia|Uni Emirat Arab|United Arab Emirates|UAE|"
@@ -23,7 +27,8 @@ COUNTRIES = _set(
     "United Kingdom|England|Skotlandia|Scotland|Irlandia|Ireland|Belanda|Netherlands|Belgia|Belgium|Spanyol|Spain|"
     "Portugal|Italia|Italy|Swiss|Switzerland|Austria|Swedia|Sweden|Norwegia|Norway|Denmark|Finlandia|Finland|"
     "Yunani|Greece|Hungaria|Hungary|Ceko|Czech Republic|Rumania|Romania|Serbia|Kroasia|Croatia|Amerika Serikat|"
-    "Amerika|AS|U.S.|U.S|U.K.|UK|United States|United States of America|USA|US|Kanada|Canada|Meksiko|Mexico|Brasil|Brazil|Argentina|"
+    "Amerika|AS|U.S.|U.S|U.K.|UK|United States|United States of America|USA|US|Kanada|Canada|Meksiko|Mexico|"
+    "Brasil|Brazil|Argentina|"
     "Chile|Cile|Kolombia|Colombia|Peru|Venezuela|Kuba|Cuba|Uzbekistan|Kazakhstan|Mongolia|Vatikan|Vatican"
 )
 
@@ -156,7 +161,7 @@ PERSON_CUES = PERSON_CUES | _set(
     "Inspector|Sergeant|Lieutenant|Colonel|Captain|Admiral|Commander|Chairwoman|Chairperson|Founder|Coach|"
     "Manager|Striker|Midfielder|Defender|Goalkeeper|Actor|Actress|Singer|Rapper|Author|Economist|Analyst"
 )
-_MINISTER = __import__("re").compile(
+_MINISTER = re.compile(
     r"^(?:wa)?men(?:ko|keu|dagri|lu|han|sos|kes|tan|dag|perin|aker|naker|pora|par\w*|hub|dik\w+|ag|pan\w*|kum\w*|"
     r"ham|lh|esdm|kop\w*|pu\w*|bumn|sesneg|kominfo|komdigi|trans|des\w*|pppa|pkp|ekraf|imipas|investasi|bud|ekon)$"
     r"|^(?:waka|ka)(?:polri|polda|polres\w*|polsek|bareskrim|div\w*|bid\w*|sat\w*|subdit|bag\w*|jati|jari|rutan|"
@@ -164,6 +169,7 @@ _MINISTER = __import__("re").compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every capitalised word, many times per article
 def is_person_cue(word: str) -> bool:
     low = word.lower().strip(".,")
     return low in PERSON_CUES or bool(_MINISTER.match(low))
@@ -177,13 +183,14 @@ SPEECH_BEFORE = _set(
 
 # Institution morphology: Indonesian abbreviation-words for ministries, local governments,
 # police and military units, and prosecutors' offices ("Kemendikdasmen", "Pemprov", "Polresta").
-_ORG_MORPH = __import__("re").compile(
+_ORG_MORPH = re.compile(
     r"^(?:kemen(?!ang)\w+|kem(?:lu|han|kes|dag|naker|ensetneg)\w*|pem(?:prov|kab|kot|da|des|ko)\w*|"
     r"pol(?:da|res|resta|restabes|sek|airud)\w*|kodam|kodim|korem|koramil|kodiklat|kostrad|kopassus|kejati|kejari|"
     r"kejagung|lanud|lantamal|lanal|disdik|dinkes|disdukcapil|dishub|dispora|disnaker|diskominfo|disperindag|dispar|"
     r"bapenda|bappeda|bappenas|setda|setjen|itjen|ditjen|ditreskrimum|ditreskrimsus|ditlantas|satreskrim|satlantas|"
     r"kanwil|lapas|rutan|puskesmas|posyandu)$"
 )
+@lru_cache(maxsize=1 << 16)
 def is_org_morph(word: str) -> bool:
     return bool(_ORG_MORPH.match(word.lower().strip(".,")))
 

@@ -1,7 +1,7 @@
 """HTML pages: main-content text (see ``body``), metadata from meta tags and JSON-LD.
 
-``body`` finds the article body (trafilatura twice, readability as a
-third opinion); we read the metadata ourselves as well, because news pages
+``body`` finds the article body (trafilatura checked by resiliparse, readability and
+trafilatura's precision mode when they disagree); we read the metadata ourselves as well, because news pages
 state full timestamps (with time of day and zone) in ``article:published_time``
 and JSON-LD, where trafilatura keeps only the day.
 """
@@ -12,11 +12,16 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import lxml.etree
 import lxml.html
 import orjson
-import trafilatura
+from htmldate import find_date
+from trafilatura import metadata as _tmeta
+from trafilatura.settings import Document
+from trafilatura.utils import repair_faulty_html
 
 from .body import extract_main
+from .dates import parse_value
 from .records import Rejected
 
 log = logging.getLogger(__name__)
@@ -60,16 +65,9 @@ class HtmlDoc:
     keywords: list[str] = field(default_factory=list)
 
 
-def _tree_depth(root) -> int:
-    depth, stack = 0, [(root, 1)]
-    while stack:
-        node, d = stack.pop()
-        if d > depth:
-            depth = d
-            if depth > MAX_DEPTH:
-                return depth
-        stack.extend((child, d + 1) for child in node)
-    return depth
+# True when an element sits at depth MAX_DEPTH + 1 (the root is depth 1): one XPath walk in C,
+# five times cheaper than a Python walk of the tree (0.15 against 0.79 ms per benchmark page).
+_TOO_DEEP = lxml.etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 def _cap_attributes(tag: str) -> str:
@@ -94,17 +92,7 @@ def prepare(html: str) -> str:
 
 def parse(html: str):
     """The lxml tree of a page; ``Rejected`` when it cannot be parsed or nests too deep."""
-    # Without comments: trafilatura parses so itself, and with <!-- --> inside a paragraph
-    # (React pages) it loses the text after the comment. One parser per call: lxml parsers are not thread-safe.
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-    try:
-        tree = lxml.html.document_fromstring(prepare(html), parser=parser)
-    except (ValueError, lxml.etree.ParserError) as exc:
-        raise Rejected("no_content", f"HTML could not be parsed: {exc}") from None
-    if _tree_depth(tree) > MAX_DEPTH:
-        raise Rejected("too_large", f"HTML nests deeper than {MAX_DEPTH} elements")
-    return tree
-
+    return _parse(html)[0]
 
 def _meta(tree) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
@@ -151,26 +139,104 @@ def _names(value, depth: int = 0) -> list[str]:
     return []
 
 
-def _metadata(tree, url: str | None):
-    """trafilatura's metadata (title, site name, date, author): a second opinion after our own
-    meta tags and JSON-LD. Its date validation fails on values such as a "+99:99" zone offset
-    (htmldate: ValueError); the page then goes on with our own readings."""
-    try:
-        return trafilatura.extract_metadata(tree, default_url=url)
-    except (ValueError, OverflowError) as exc:
-        log.debug("trafilatura metadata failed: %s", exc)
-        return None
-
-
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "webpage"}
 
 
+_SELF_CLOSING_HTML = re.compile(r"<html\b[^<>]{0,2000}/>", re.IGNORECASE)  # bounded: linear time
+
+
+def _parse(html: str):
+    """The page's one lxml tree, shared by the metadata pass and the lxml-based body candidates;
+    and the repaired source, for the one that parses on its own (resiliparse, see ``body``)."""
+    # trafilatura's own repairs of the string first (control characters, a DOCTYPE that libxml2
+    # misreads, a self-closing <html .../>): without them a page whose <html> tag closes itself
+    # parses to an empty tree, while trafilatura given the string extracts it (issue 12).
+    html = repair_faulty_html(prepare(html), html[:50].lower())
+    # trafilatura repairs a self-closing <html/> only when it ends a line; libxml2 drops the whole
+    # document after one wherever it stands.
+    m = _SELF_CLOSING_HTML.search(html, 0, 4096)
+    if m:
+        html = html[: m.end() - 2].rstrip() + ">" + html[m.end():]
+    # Without comments: trafilatura parses so itself, and with <!-- --> inside a paragraph
+    # (React pages) it loses the text after the comment. One parser per call: lxml parsers are not thread-safe.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise Rejected("no_content", f"HTML could not be parsed: {exc}") from None
+    if _TOO_DEEP(tree):
+        raise Rejected("too_large", f"HTML nests deeper than {MAX_DEPTH} elements")
+    return tree, html
+
+
+def _page_metadata(tree, url: str | None, need_author: bool, need_date: bool):
+    """trafilatura's metadata pass (``trafilatura.extract_metadata``) without the parts we do not use
+    (categories, tags, licence) and with the two costly ones only when our own meta tags and JSON-LD
+    lack the field: the author search copies and prunes the whole tree, the date search (htmldate)
+    scans it; together they were 4-7 ms of a page's 37 ms (bench/extraction.py, BENCHMARKS.md)."""
+    doc = _tmeta.examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    try:
+        doc = _tmeta.extract_meta_json(tree, doc)
+    except Exception:  # trafilatura's JSON-LD reader on hostile input: the fields stay as they were
+        pass
+    if not doc.title:
+        doc.title = _tmeta.extract_title(tree)
+    if need_author and not doc.author:
+        doc.author = _tmeta.extract_author(tree)
+    if not doc.url:
+        doc.url = _tmeta.extract_url(tree, url)
+    if need_date:
+        params = _tmeta.set_date_params(True)
+        params["url"] = doc.url
+        doc.date = find_date(tree, **params)
+    if not doc.sitename:
+        doc.sitename = _tmeta.extract_sitename(tree)
+    if doc.sitename:
+        doc.sitename = doc.sitename.lstrip("@")
+        if doc.sitename and "." not in doc.sitename and not doc.sitename[0].isupper():
+            doc.sitename = doc.sitename.title()
+    elif doc.url:
+        m = _tmeta.META_URL.match(doc.url)
+        if m:
+            doc.sitename = m[1]
+    doc.clean_and_trim()
+    return doc
+
+
+def _own_published(meta: dict[str, list[str]], ld: list[dict]) -> list:
+    return [
+        *(d.get("datePublished") for d in ld), *meta.get("article:published_time", []),
+        *meta.get("og:published_time", []), *meta.get("pubdate", []), *meta.get("publishdate", []),
+        *meta.get("date", []), *meta.get("dc.date.issued", []), *meta.get("datepublished", []),
+        *meta.get("sailthru.date", []), *meta.get("parsely-pub-date", []),
+    ]
+
+
+def _own_authors(meta: dict[str, list[str]], ld: list[dict]) -> list[str]:
+    authors = [n for d in ld for n in _names(d.get("author"))]
+    return authors + meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
+
+
+def _usable_date(v) -> bool:
+    return isinstance(v, str) and bool(v.strip()) and not _PLACEHOLDER_DATE.match(v)
+
+
 def extract(html: str, url: str | None = None) -> HtmlDoc:
-    tree = parse(html)
+    tree, html = _parse(html)
     meta = _meta(tree)
     ld = [d for d in _jsonld(tree) if str(d.get("@type", ""))[:100].lower() in _ARTICLE_TYPES or "datePublished" in d]
-
-    doc = _metadata(tree, url)
+    own_published = [v for v in _own_published(meta, ld) if _usable_date(v)]
+    own_authors = _own_authors(meta, ld)
+    try:
+        doc = _page_metadata(tree, url, need_author=not own_authors,
+                             need_date=not any(parse_value(v) for v in own_published))
+    except (ValueError, OverflowError) as exc:
+        # trafilatura's metadata is a second opinion after our own meta tags and JSON-LD; its date
+        # validation fails on values such as a "+99:99" zone offset (htmldate: ValueError).
+        log.debug("trafilatura metadata failed: %s", exc)
+        doc = Document()
     result = HtmlDoc(text="")
 
     def first(*values):
@@ -180,32 +246,21 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
         return None
 
     headlines = [d.get("headline") for d in ld] + meta.get("og:title", []) + meta.get("twitter:title", [])
-    result.title = first(*headlines, doc.title if doc else None)
-    result.text = extract_main(tree, url, [h for h in (*headlines, doc.title if doc else None) if isinstance(h, str)])
-    result.site_name = first(*meta.get("og:site_name", []), doc.sitename if doc else None)
+    result.title = first(*headlines, doc.title)
+    result.text = extract_main(tree, html, url, [h for h in (*headlines, doc.title) if isinstance(h, str)])
+    result.site_name = first(*meta.get("og:site_name", []), doc.sitename)
     canonical = None
     for link in tree.iter("link"):
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
             canonical = link.get("href").strip()
             break
     result.canonical_url = first(canonical, *meta.get("og:url", []))
-    result.published = [
-        v for v in (
-            *(d.get("datePublished") for d in ld), *meta.get("article:published_time", []),
-            *meta.get("og:published_time", []), *meta.get("pubdate", []), *meta.get("publishdate", []),
-            *meta.get("date", []), *meta.get("dc.date.issued", []), *meta.get("datepublished", []),
-            *meta.get("sailthru.date", []), *meta.get("parsely-pub-date", []), doc.date if doc else None,
-        ) if isinstance(v, str) and v.strip() and not _PLACEHOLDER_DATE.match(v)
-    ]
-    result.modified = [
-        v for v in (
-            *(d.get("dateModified") for d in ld), *meta.get("article:modified_time", []),
-            *meta.get("og:updated_time", []), *meta.get("datemodified", []),
-        ) if isinstance(v, str) and v.strip() and not _PLACEHOLDER_DATE.match(v)
-    ]
-    authors = [n for d in ld for n in _names(d.get("author"))]
-    authors += meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
-    if not authors and doc and doc.author:
+    result.published = [*own_published, *([doc.date] if isinstance(doc.date, str) and _usable_date(doc.date) else [])]
+    modified = (*(d.get("dateModified") for d in ld), *meta.get("article:modified_time", []),
+                *meta.get("og:updated_time", []), *meta.get("datemodified", []))
+    result.modified = [v for v in modified if isinstance(v, str) and _usable_date(v)]
+    authors: list[str] = own_authors
+    if not authors and doc.author:
         authors = [a for a in doc.author.split(";")]
     result.authors = [a for a in authors if a and not a.startswith("http")]
     result.description = first(*meta.get("og:description", []), *meta.get("description", []))

@@ -19,6 +19,7 @@ from .templates import MAX_LINE_CHARS, line_hash
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Every white space but the line break (tabs, no-break and typographic spaces, form feeds, ...) is one space.
 _SPACES = re.compile(r"[^\S\n]+")
+_DIGIT = re.compile(r"\d")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -208,7 +209,7 @@ def is_symbol_line(line: str) -> bool:
 
 def is_meta_line(line: str) -> bool:
     """A line of dates, times and counters, like "Sabtu, 28 Oktober 2023 | 08.03 WIB | 0 Views"."""
-    if len(line) > 200 or not _dates.find_dates(line):
+    if len(line) > 200 or not _DIGIT.search(line) or not _dates.find_dates(line):  # every date has a digit
         return False
     rest = _dates.strip_date_words(line)
     rest = _META_TOKENS.sub(" ", rest)
@@ -260,6 +261,7 @@ def clean_lines(
     """
     lines = [ln for ln in normalize(text).split("\n")]
     kept: list[str] = []
+    kept_keys: list[str] = []  # _key of each kept line, computed once
     header: list[str] = []
     seen: set[str] = set()
     removed = learned_words = 0
@@ -287,11 +289,12 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if key in seen or _repeats_recent(key, kept):
+        if key in seen or _repeats_recent(key, kept_keys):
             removed += 1
             continue
         seen.add(key)
         kept.append(line)
+        kept_keys.append(key)
     # A scrape usually opens with the headline: take it as the title, not body.
     if (detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0])
             and (len(words(kept[1])) >= 8 or len(kept) >= 3)):
@@ -300,8 +303,6 @@ def clean_lines(
                      learned_words=learned_words)
 
 
-def _repeats_recent(key: str, kept: list[str], window: int = 3) -> bool:
+def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
     """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
-    if len(key) < 20:
-        return False
-    return any(key in _key(prev) for prev in kept[-window:])
+    return len(key) >= 20 and any(key in prev for prev in kept_keys[-window:])
