@@ -92,6 +92,13 @@ class Settings:
             raise SettingsError("NEWSWORKER_RAW_TOPICS names an output topic (NEWSWORKER_*_TOPIC): that would loop")
 
     @property
+    def max_record_bytes(self) -> int:
+        """The largest record the worker writes or reads: an event or a dead letter may hold the
+        message twice over (its text, and the original bytes) plus its fields. Sizes the producer's
+        requests, the consumer's fetches and the topics' ``max.message.bytes``."""
+        return max(2 * self.max_message_bytes + 1_000_000, 1_048_576)
+
+    @property
     def bootstrap_servers(self) -> str:
         """``host:port[,host:port]`` for kafka-python, from the Faust-style URL."""
         servers = []
