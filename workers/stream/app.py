@@ -225,13 +225,13 @@ def create_app(settings: Settings | None = None) -> faust.App:
     templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
     index = app.Table("dedup-index", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
-    app.pipeline = pipeline  # for tests and the health views
+    app.pipeline = pipeline  # type: ignore[attr-defined]  # for tests and the health views
 
     async def send(output: str, key: bytes | None, value: bytes):
         return await outputs[output].send(key=key, value=value)
 
     stages = Stages(pipeline, Publisher(send))
-    app.stages = stages  # tests swap the publisher for an in-memory one
+    app.stages = stages  # type: ignore[attr-defined]  # tests swap the publisher for an in-memory one
 
     _add_agents(app, stages, raw_topic, by_site, to_dedup)
 

@@ -69,7 +69,7 @@ def message_key(line: bytes) -> bytes | None:
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
-    stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below, stdin is not
     try:
         for line in stream:
             line = line.rstrip(b"\r\n")
@@ -104,7 +104,8 @@ def produce_file(s: Settings, path: str, topic: str | None = None, out=sys.stder
     return sent
 
 
-def read_topics(s: Settings, topics: list[str], expect: int | None = None, timeout: float = 60.0) -> dict[str, list[dict]]:
+def read_topics(s: Settings, topics: list[str], expect: int | None = None,
+                timeout: float = 60.0) -> dict[str, list[dict]]:
     """Read output topics from the start until ``expect`` records arrived or ``timeout`` passed."""
     import orjson
 
