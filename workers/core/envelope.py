@@ -16,6 +16,7 @@ Compression is done here, not by the producer, so that only the internal topics 
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from dataclasses import dataclass
 
@@ -81,12 +82,13 @@ def raw_article(opened: Opened) -> tuple[RawArticle, str | None]:
 
 
 def pack_built(built: Built, source: Source, payload: bytes | None) -> bytes:
-    # line_hashes stay behind: only the extract stage (templates) uses them.
-    header = {"source": source.as_dict(), "article": built.article, "host": built.host,
-              "signature": list(built.signature), "bands": list(built.bands)}
-    return _pack(BUILT, header, payload)
+    # Every field of Built but line_hashes (only the extract stage, which made them, uses them), so that
+    # a field added to Built travels without a change here.
+    fields = {f.name: getattr(built, f.name) for f in dataclasses.fields(Built) if f.name != "line_hashes"}
+    return _pack(BUILT, {"source": source.as_dict(), "built": fields}, payload)
 
 
 def built_article(opened: Opened) -> Built:
-    header = _expect(opened, BUILT)
-    return Built(header["article"], header["host"], set(), tuple(header["signature"]), tuple(header["bands"]))
+    fields = _expect(opened, BUILT)["built"]
+    # JSON has no tuples: the sequence fields (sketch, anchors, ...) come back as lists.
+    return Built(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}, line_hashes=set())
