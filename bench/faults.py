@@ -279,12 +279,13 @@ def run(broker: EmbeddedBroker, inputs: Inputs, workdir: Path, n_workers: int = 
     try:
         produce(s, inputs.phase1, offset_of, 0)
         if thread is not None:
+            events["faulting"] = True
             thread.start()
         _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= len(inputs.phase1),
-              started + timeout, workers, events)
+              started + timeout, workers, events, collector)
         produce(s, inputs.phase2, offset_of, len(inputs.phase1))
         _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= n,
-              started + timeout, workers, events)
+              started + timeout, workers, events, collector)
         stop_fault.set()
         if thread is not None:
             thread.join(120)
@@ -301,15 +302,27 @@ def run(broker: EmbeddedBroker, inputs: Inputs, workdir: Path, n_workers: int = 
     return RunResult(outcomes_by_input(collector.records, offset_of, s.raw_topics[0]), elapsed, events)
 
 
-def _wait(done: Callable[[], bool], deadline: float, workers: Workers, events: dict) -> None:
+def _wait(done: Callable[[], bool], deadline: float, workers: Workers, events: dict, collector: Collector,
+          quiet_limit: float = 180.0) -> None:
+    """Until ``done()``; gives up at ``deadline`` or when no outcome arrived for ``quiet_limit`` seconds
+    after the faults ended (the inputs still missing then are lost, and reported as such)."""
+    last_report = time.monotonic()
     while not done():
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
             raise TimeoutError("not every input came out in time")
+        if (events["stop"].is_set() or not events.get("faulting")) and now - collector.last_at > quiet_limit:
+            events["gave_up_waiting"] = True
+            return
         for i, code in workers.exited():
-            if events.get("expect_exit", set()) & {i}:
+            if i in events.get("expect_exit", set()):
                 continue
             events["unexpected_exits"].append((i, code))
             workers.start(i)  # a worker that stopped on its own (e.g. a publish failure): restart it
+        if now - last_report > 15:
+            last_report = now
+            print(f"  {len(collector.records)} outcomes so far; kills {events['kills']}, terms {events['terms']}",
+                  file=sys.stderr, flush=True)
         time.sleep(1.0)
 
 
@@ -342,6 +355,7 @@ def kill_fault(seed: int = 7, pause: tuple[float, float] = (4.0, 12.0), stop_at:
                     time.sleep(rng.uniform(0.1, 1.0))
             events["bursts"] += burst
         events["expect_exit"] = set()
+        events["faulting"] = False
 
     return fault
 
@@ -364,6 +378,7 @@ def stall_fault(at: float = 0.3, seconds: float | None = None):
         events["stall_seconds"] = hold
         events["first_output_after_resume_seconds"] = round(time.monotonic() - resumed, 2)
         events["outcomes_before_stall"] = before
+        events["faulting"] = False
 
     return fault
 
@@ -391,6 +406,7 @@ def term_fault(at: tuple[float, ...] = (0.2, 0.5), exit_timeout: float = 60.0):
                 events["exit_codes"].append(proc.returncode)
             workers.start(i)
         events["expect_exit"] = set()
+        events["faulting"] = False
 
     return fault
 
@@ -430,6 +446,7 @@ def summary(name: str, result: RunResult, n: int) -> dict:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup (workers, broker) on SIGTERM
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fault", choices=["kill", "stall", "term"], required=True)
     ap.add_argument("--articles", type=int, default=20000)
@@ -463,6 +480,9 @@ def main() -> None:
         print(f"(reference status, faulty status) of the differences: {dict(kinds)}")
         for i, want, got in (cmp["first_verdict_differs"] + cmp["redelivered_verdict_differs"])[:5]:
             print(f"  input {i} ({inputs.kinds[i]}): reference {want}, faulty {got}")
+    lost = faulty.lost(n)
+    if lost:
+        print(f"LOST {len(lost)} inputs, e.g. {lost[:10]} ({dict(Counter(inputs.kinds[i] for i in lost))})")
     exits = faulty.events.get("exit_seconds")
     if exits:
         print(f"graceful stop: exit within {statistics.median(exits)} s (median), codes {faulty.events['exit_codes']}")
