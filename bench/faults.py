@@ -452,19 +452,21 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=20000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pause", type=float, nargs=2, default=(10.0, 25.0), metavar=("MIN", "MAX"),
+                    help="seconds between kill episodes (a restart takes ~10-20 s on this machine)")
     ap.add_argument("--no-reference", action="store_true", help="skip the fault-free run (no verdict comparison)")
     args = ap.parse_args()
     inputs = make_inputs(args.articles, seed=args.seed)
     n = len(inputs.all)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"nw-faults-{uuid.uuid4().hex[:6]}"
     workdir.mkdir(parents=True)
-    fault = {"kill": kill_fault(seed=args.seed), "stall": stall_fault(), "term": term_fault()}[args.fault]
+    fault = {"kill": kill_fault(seed=args.seed, pause=tuple(args.pause)), "stall": stall_fault(),
+             "term": term_fault()}[args.fault]
     print(f"inputs: {n} ({dict(Counter(inputs.kinds))}); logs in {workdir}", file=sys.stderr)
     with EmbeddedBroker(log_file=workdir / "broker.log") as broker:
         reference = None if args.no_reference else run(broker, inputs, workdir, args.workers)
         faulty = run(broker, inputs, workdir, args.workers, fault=fault)
-    print(f"command: python bench/faults.py --fault {args.fault} --articles {args.articles} "
-          f"--workers {args.workers} --seed {args.seed}")
+    print(f"command: python bench/faults.py {' '.join(sys.argv[1:])}")
     from bench.common import machine, now
 
     print(f"machine: {machine()}; date: {now()}")
