@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from workers.core.records import Source
 from workers.core.templates import SiteTemplates
 from workers.stream import app as app_module
 from workers.stream.app import Stages
-from workers.stream.publish import Publisher, PublishFailed
+from workers.stream.publish import Publisher, PublishFailed, Record
 
 RAW_TOPIC = "raw"
 BODY = ("The harbour authority said on Tuesday that the northern pier would close for repairs after storms "
@@ -294,3 +295,24 @@ def test_agents_route_through_faust_test_context(tmp_path):
     assert [orjson.loads(v)["error"]["reason"] for _, v in log.topics["deadletter"]] == ["invalid_json", "no_content"]
     positions = [int(envelope.open_envelope(v).source.offset or 0) for _, v in log.topics["by_site"]]
     assert positions == sorted(positions) and len(set(positions)) == 3
+
+
+def test_a_send_the_broker_never_confirms_is_sent_again():
+    """A delivery future that never completes (a request the broker never answered) holds the message
+    one attempt's time, not the producer's request timeout; the record is then sent again."""
+    sent: list = []
+
+    async def send(output, key, value):
+        sent.append(value)
+        fut = asyncio.get_running_loop().create_future()
+        if len(sent) > 1:
+            fut.set_result(0)
+        return fut  # the first one never completes
+
+    async def run():
+        publisher = Publisher(send, attempts=3, backoff_seconds=0.001, attempt_seconds=0.2)
+        await publisher.deliver([Record("article", b"k", b"v")])
+
+    started = time.monotonic()
+    asyncio.run(run())
+    assert sent == [b"v", b"v"] and time.monotonic() - started < 5

@@ -52,6 +52,9 @@ def faust_settings(s: Settings) -> dict:
         broker_rebalance_timeout=s.rebalance_timeout_seconds,
         broker_heartbeat_interval=s.heartbeat_interval_seconds,
         producer_max_request_size=s.max_record_bytes,
+        # Faust's default is 20 minutes: a produce request the broker never answers would hold the agent
+        # that awaits it that long (workers/stream/publish.py retries after 30 s).
+        producer_request_timeout=60.0,
         producer_max_batch_size=s.producer_max_batch_bytes,
         consumer_max_fetch_size=s.max_record_bytes,
         consumer_auto_offset_reset="earliest",

@@ -25,6 +25,10 @@ log = logging.getLogger("newsworker")
 EXIT_PUBLISH_FAILED = 75
 
 
+# One attempt's wait for the broker's confirmation; a record not confirmed by then is sent again.
+ATTEMPT_SECONDS = 30.0
+
+
 class Record(NamedTuple):
     output: str  # logical output: article, duplicate, deadletter, story, by_site, to_dedup
     key: bytes | None
@@ -40,13 +44,20 @@ Send = Callable[[str, bytes | None, bytes], Awaitable[Awaitable[object]]]
 
 
 class Publisher:
-    def __init__(self, send: Send, attempts: int = 5, backoff_seconds: float = 0.2, max_backoff_seconds: float = 5.0):
+    def __init__(self, send: Send, attempts: int = 5, backoff_seconds: float = 0.2, max_backoff_seconds: float = 5.0,
+                 attempt_seconds: float = ATTEMPT_SECONDS):
         self.send = send
+        self.attempt_seconds = attempt_seconds
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
 
     async def _attempt(self, record: Record) -> object:
+        # Bounded: a request the broker never answers would otherwise hold the message (and the
+        # partition) for the producer's request timeout; on Tansu a whole worker sat 13 minutes on one.
+        return await asyncio.wait_for(self._send(record), timeout=self.attempt_seconds)
+
+    async def _send(self, record: Record) -> object:
         return await (await self.send(*record))
 
     async def deliver(self, records: Sequence[Record]) -> None:
