@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -242,11 +243,10 @@ def _old_by_site(payload: bytes, source: dict) -> int:
     return len(orjson.dumps({"source": source, "payload": payload.decode("utf-8")}))
 
 
-def _old_to_dedup(payload: bytes, source: dict, built: dict) -> int:
-    b = {"article": built["article"], "host": built["host"], "signature": list(built.get("sketch") or
-                                                                                built.get("signature") or []),
-         "bands": list(built.get("anchors") or built.get("bands") or [])}
-    return len(orjson.dumps({"source": source, "payload": payload.decode("utf-8"), "built": b}))
+def _old_to_dedup(payload: bytes, source: dict, built) -> int:
+    fields = {f.name: list(v) if isinstance(v := getattr(built, f.name), tuple) else v
+              for f in dataclasses.fields(built) if f.name != "line_hashes"}
+    return len(orjson.dumps({"source": source, "payload": payload.decode("utf-8"), "built": fields}))
 
 
 def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
@@ -277,7 +277,7 @@ def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
             src = opened.source.as_dict()
             key = len(r.key or b"")
             old += key + (_old_by_site(opened.payload, src) if name == "by-site"
-                          else _old_to_dedup(opened.payload, src, opened.header["built"]))
+                          else _old_to_dedup(opened.payload, src, envelope.built_article(opened)))
         print(f"| `<app>-{name}` | {len(recs)} | {stored / raw_bytes:.3f} | {old / raw_bytes:.3f} |")
     print("\n| changelog | records | bytes | bytes per article |")
     print("|---|---|---|---|")
