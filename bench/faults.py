@@ -286,6 +286,15 @@ def run(broker: EmbeddedBroker, inputs: Inputs, workdir: Path, n_workers: int = 
         produce(s, inputs.phase2, offset_of, len(inputs.phase1))
         _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= n,
               started + timeout, workers, events, collector)
+        if events.get("gave_up_waiting"):
+            # Stuck or lost? Restart every worker once: stuck messages (never committed) come out now.
+            events["missing_before_restart"] = n - len(outcomes_by_input(collector.records, offset_of,
+                                                                         s.raw_topics[0]))
+            workers.stop_all()
+            workers.start_all()
+            events["gave_up_waiting"] = False
+            _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= n,
+                  time.monotonic() + timeout, workers, events, collector, quiet_limit=120.0)
         stop_fault.set()
         if thread is not None:
             thread.join(120)
