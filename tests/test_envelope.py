@@ -9,8 +9,9 @@ import orjson
 import pytest
 
 from workers.core import envelope
+from workers.core.article import Built
 from workers.core.pipeline import Limits, Pipeline
-from workers.core.records import Source
+from workers.core.records import RawArticle, Source
 
 from .conftest import BENCHMARK
 
@@ -27,6 +28,7 @@ def test_raw_envelope_round_trip_and_size():
     pipe = Pipeline(limits=Limits(timeout_seconds=0))
     source = Source("news.raw", 3, 12345)
     raw = pipe.ingest(message, source)
+    assert isinstance(raw, RawArticle)
     packed = envelope.pack_raw(raw, "example.com", source, message)
     opened = envelope.open_envelope(packed)
     assert opened.source == source and opened.payload == message
@@ -41,7 +43,10 @@ def test_built_envelope_round_trip():
     message = page_message(1)
     pipe = Pipeline(limits=Limits(timeout_seconds=0))
     source = Source("news.raw", 0, 7)
-    built = pipe.extract(pipe.ingest(message, source), message, source)
+    raw = pipe.ingest(message, source)
+    assert isinstance(raw, RawArticle)
+    built = pipe.extract(raw, message, source)
+    assert isinstance(built, Built)
     opened = envelope.open_envelope(envelope.pack_built(built, source, message))
     assert opened.source == source and opened.payload == message
     again = envelope.built_article(opened)
@@ -56,7 +61,9 @@ def test_wrong_or_corrupt_envelopes_are_refused():
     message = page_message()
     source = Source("news.raw", 0, 1)
     pipe = Pipeline(limits=Limits(timeout_seconds=0))
-    packed = envelope.pack_raw(pipe.ingest(message, source), None, source, message)
+    raw = pipe.ingest(message, source)
+    assert isinstance(raw, RawArticle)
+    packed = envelope.pack_raw(raw, None, source, message)
     with pytest.raises(envelope.EnvelopeError):
         envelope.built_article(envelope.open_envelope(packed))
     for bad in (b"", None, b"\x07abc", message):

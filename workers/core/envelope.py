@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import cramjam
 import orjson
@@ -111,8 +112,8 @@ def pack_built(built: Built, source: Source, payload: bytes | None) -> bytes:
 def built_article(opened: Opened) -> Built:
     header = _expect(opened, BUILT)
     # JSON has no tuples: the sequence fields (sketch, anchors, ...) come back as lists.
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in header["built"].items()}
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in header["built"].items()}
     if header.get("derived"):
-        fp = fingerprint.fingerprint(fields["article"]["body"])
+        fp = fingerprint.fingerprint(header["built"]["article"]["body"])
         fields.update({name: tuple(getattr(fp, name)) for name in header["derived"]})
     return Built(**fields, line_hashes=set())
