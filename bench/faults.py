@@ -283,18 +283,13 @@ def run(broker: EmbeddedBroker, inputs: Inputs, workdir: Path, n_workers: int = 
             thread.start()
         _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= len(inputs.phase1),
               started + timeout, workers, events, collector)
+        _restart_if_stuck(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])),
+                          len(inputs.phase1), "phase1_missing_before_restart", workers, collector, events, timeout)
         produce(s, inputs.phase2, offset_of, len(inputs.phase1))
         _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= n,
               started + timeout, workers, events, collector)
-        if events.get("gave_up_waiting"):
-            # Stuck or lost? Restart every worker once: stuck messages (never committed) come out now.
-            events["missing_before_restart"] = n - len(outcomes_by_input(collector.records, offset_of,
-                                                                         s.raw_topics[0]))
-            workers.stop_all()
-            workers.start_all()
-            events["gave_up_waiting"] = False
-            _wait(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])) >= n,
-                  time.monotonic() + timeout, workers, events, collector, quiet_limit=120.0)
+        _restart_if_stuck(lambda: len(outcomes_by_input(collector.records, offset_of, s.raw_topics[0])),
+                          n, "missing_before_restart", workers, collector, events, timeout)
         stop_fault.set()
         if thread is not None:
             thread.join(120)
@@ -309,6 +304,20 @@ def run(broker: EmbeddedBroker, inputs: Inputs, workdir: Path, n_workers: int = 
     events.pop("stop", None)
     events["starts"] = workers.starts
     return RunResult(outcomes_by_input(collector.records, offset_of, s.raw_topics[0]), elapsed, events)
+
+
+def _restart_if_stuck(count: Callable[[], int], want: int, name: str, workers: Workers, collector: Collector,
+                      events: dict, timeout: float) -> None:
+    """Stuck or lost? After giving up, restart every worker once: messages whose offsets were never
+    committed come out now; what is still missing after that is lost."""
+    if not events.get("gave_up_waiting"):
+        return
+    events[name] = want - count()
+    workers.stop_all()
+    workers.start_all()
+    events["gave_up_waiting"] = False
+    collector.last_at = time.monotonic()  # the quiet clock starts again with the restart
+    _wait(lambda: count() >= want, time.monotonic() + timeout, workers, events, collector, quiet_limit=120.0)
 
 
 def _wait(done: Callable[[], bool], deadline: float, workers: Workers, events: dict, collector: Collector,
