@@ -43,7 +43,7 @@ def test_sigkill_loses_nothing(embedded, tmp_path):
     inputs = faults.make_inputs(160, seed=11, html_share=0.02)
     # A worker needs ~10 s to start and join: kills closer together than that stop all progress.
     result = faults.run(embedded, inputs, tmp_path, n_workers=2,
-                        fault=faults.kill_fault(seed=3, pause=(6.0, 12.0), stop_at=0.7), timeout=1500)
+                        fault=faults.kill_fault(seed=3, pause=(6.0, 12.0), stop_at=0.7), timeout=900)
     n = len(inputs.all)
     assert result.events["kills"] >= 2
     assert result.lost(n) == [], f"lost inputs {result.lost(n)[:10]}; events {result.events}"
