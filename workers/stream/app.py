@@ -111,6 +111,7 @@ class Stages:
         self.publisher = publisher
         self.stop = stop
         self.state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
+        self.last_offset: dict[tuple[str | None, int | None], int] = {}  # per partition, within one assignment
         self.since_report: Counter = Counter()  # outcomes since the last progress line in the log
 
     async def _run(self, stage: str, value: bytes | None, position: Source,
@@ -131,6 +132,21 @@ class Stages:
             raise  # only reached when ``stop`` returns (tests): the message is never acked as done
         if outcome is not None:
             self._after(outcome)
+
+    def note_position(self, position: Source) -> None:
+        """Log a jump in the offsets the agent is handed on one partition within one assignment: nothing
+        here writes transactions or compacts these topics, so the messages in between were consumed (and
+        may be committed) without reaching the agent. Diagnostic for the losses in RELIABILITY.md."""
+        key = (position.topic, position.partition)
+        previous = self.last_offset.get(key)
+        if previous is not None and position.offset is not None and position.offset > previous + 1:
+            log.warning("offset gap on %s partition %s: %d -> %d; the messages between never reached the agent",
+                        position.topic, position.partition, previous, position.offset)
+        if position.offset is not None:
+            self.last_offset[key] = position.offset
+
+    def forget_positions(self) -> None:
+        self.last_offset.clear()
 
     def _after(self, outcome: Outcome) -> None:
         """Metrics and logs of a delivered outcome: outside the guard, they can never add a dead letter."""
@@ -271,6 +287,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A site's partition may come back after another worker updated its record: never
         # let a stale in-memory copy overwrite it.
         pipeline.templates.forget_pending()
+        stages.forget_positions()
 
     @app.on_after_configured.connect
     def _log_settings(app_, **kwargs):
@@ -286,17 +303,20 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
     async def ingest(stream):
         async for event in stream.events():
             m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
+            stages.note_position(_position(event))
             await stages.ingest(event.value, _position(event))
 
     @app.agent(by_site, name="extract")
     async def extract(stream):
         async for event in stream.events():
+            stages.note_position(_position(event))
             await stages.extract(event.value, _position(event))
             stages.after_extract()
 
     @app.agent(to_dedup, name="dedup")
     async def dedup(stream):
         async for event in stream.events():
+            stages.note_position(_position(event))
             await stages.dedup(event.value, _position(event))
             stages.after_dedup()
 
