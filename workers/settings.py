@@ -121,9 +121,10 @@ class Settings(BaseSettings):
 
     @property
     def max_record_bytes(self) -> int:
-        """The largest record the worker writes or reads: a dead letter carries a message of up to
-        ``max_message_bytes`` plus its base64 or escaped copy, and the envelope around it."""
-        return 2 * self.max_message_bytes + 1_000_000
+        """The largest record the worker writes or reads: an event or a dead letter may hold the
+        message twice over (its text, and the original bytes) plus its fields. Sizes the producer's
+        requests, the consumer's fetches and the topics' ``max.message.bytes``."""
+        return max(2 * self.max_message_bytes + 1_000_000, 1_048_576)
 
     @property
     def bootstrap_servers(self) -> str:

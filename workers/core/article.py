@@ -69,7 +69,7 @@ def _dates(raw: RawArticle, meta: page.HtmlDoc, cleaned: text.CleanText, body: s
 
 
 def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_text_chars: int) -> Built:
-    url = urls.canonicalize(raw.url)
+    url = raw.canonical_url if raw.canonical_url is not None else urls.canonicalize(raw.url)
     meta = page.HtmlDoc(text="")
     if raw.html:
         meta = page.extract(raw.html, url=url)

@@ -56,7 +56,11 @@ class Limits:
 def site_key(raw: RawArticle) -> str | None:
     """The site an article belongs to, for its template statistics. The stream partitions the
     extract stage by this key, so that one process sees all of a site's articles."""
-    return urls.site(urls.canonicalize(raw.url))
+    canonical = raw.canonical_url if raw.canonical_url is not None else urls.canonicalize(raw.url)
+    return urls.site(canonical)
+
+
+_UNSET = object()  # "site not computed yet" (None is a valid site: a message without a usable URL)
 
 
 class Pipeline:
@@ -101,35 +105,39 @@ class Pipeline:
 
     # -- stage 1 -------------------------------------------------------------
     def ingest(self, payload: bytes | None, source: Source) -> RawArticle | Outcome:
+        """Decode and validate once; the URL is canonicalised here, once, for every later step."""
         try:
             raw = decode(payload, self.limits.max_message_bytes)
             if raw.html and len(raw.html.encode("utf-8", "surrogatepass")) > self.limits.max_html_bytes:
                 raise Rejected("too_large", f"html is over the {self.limits.max_html_bytes}-byte limit")
+            raw.canonical_url = urls.canonicalize(raw.url)
             return raw
         except Exception as exc:  # a bug must not stop the stream either: dead-letter it and say so
             return self.failed(payload, source, exc)
 
     # -- stage 2 -------------------------------------------------------------
-    def _build_args(self, raw: RawArticle) -> tuple[str | None, tuple]:
+    def _build_args(self, raw: RawArticle, site) -> tuple[str | None, tuple]:
         """The site of the article and the arguments of ``build`` (pure: it may run in a child process)."""
-        key = site_key(raw)
+        key = site_key(raw) if site is _UNSET else site
         return key, (raw, self.templates.template_lines(key), self.clock(), self.limits.max_text_chars)
 
     def _learned(self, site: str | None, built: Built) -> Built:
         self.templates.observe(site, built.line_hashes)
         return built
 
-    def extract(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
-        site, args = self._build_args(raw)
+    def extract(self, raw: RawArticle, payload: bytes | None, source: Source, site=_UNSET) -> Built | Outcome:
+        """``site``: the article's site when the caller has it already (the stream's routing key)."""
         try:
-            return self._learned(site, self.deadline.run(build, *args))
+            key, args = self._build_args(raw, site)
+            return self._learned(key, self.deadline.run(build, *args))
         except Exception as exc:
             return self.failed(payload, source, exc)
 
-    async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source) -> Built | Outcome:
-        site, args = self._build_args(raw)
+    async def extract_async(self, raw: RawArticle, payload: bytes | None, source: Source,
+                            site=_UNSET) -> Built | Outcome:
         try:
-            return self._learned(site, await self.deadline.run_async(build, *args))
+            key, args = self._build_args(raw, site)
+            return self._learned(key, await self.deadline.run_async(build, *args))
         except Exception as exc:
             return self.failed(payload, source, exc)
 
@@ -160,16 +168,17 @@ class Pipeline:
 
     # -- all stages, for offline mode and tests ---------------------------------
     def process(self, payload: bytes | None, source: Source) -> Outcome:
-        raw = self.ingest(payload, source)
-        if isinstance(raw, Outcome):
-            return raw
-        built = self.extract(raw, payload, source)
-        if isinstance(built, Outcome):
-            return built
+        """One outcome per message, whatever raises: the whole body runs inside one guard."""
         try:
+            raw = self.ingest(payload, source)
+            if isinstance(raw, Outcome):
+                return raw
+            built = self.extract(raw, payload, source)
+            if isinstance(built, Outcome):
+                return built
             return self.decide(built, source)
         except Exception as exc:
-            return self.internal_error(payload, source, exc)
+            return self.failed(payload, source, exc)
 
     # -- dead letters ----------------------------------------------------------
     def failed(self, payload: bytes | None, source: Source, exc: Exception) -> Outcome:

@@ -65,6 +65,7 @@ class RawArticle:
     fetched_at: str | None = None
     language: str | None = None
     authors: list[str] = field(default_factory=list)
+    canonical_url: str | None = None  # set once by the ingest stage (``Pipeline.ingest``)
 
 
 def utc_now() -> datetime:

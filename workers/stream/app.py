@@ -20,19 +20,20 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import faust
 import orjson
 from faust.types import TP
 
-from ..core.article import Built
-from ..core.decode import decode
+from ..core import envelope
 from ..core.dedup import INDEX_LAYOUT
 from ..core.pipeline import Outcome, Pipeline, site_key
-from ..core.records import RawArticle, Rejected, Source, utc_now
+from ..core.records import Source, utc_now
 from ..settings import Settings
 from . import metrics as m
 from .guard import ProcessGuard
+from .publish import Publisher, PublishFailed, Record, stop_worker
 from .web import WebServer
 
 log = logging.getLogger("newsworker")
@@ -57,9 +58,12 @@ def faust_settings(s: Settings) -> dict:
         broker_session_timeout=s.session_timeout_seconds,
         broker_rebalance_timeout=s.rebalance_timeout_seconds,
         broker_heartbeat_interval=s.heartbeat_interval_seconds,
-        producer_max_request_size=max(s.max_record_bytes, 1_048_576),
+        producer_max_request_size=s.max_record_bytes,
+        # Faust's default is 20 minutes: a produce request the broker never answers would hold the agent
+        # that awaits it that long (workers/stream/publish.py retries after 30 s).
+        producer_request_timeout=60.0,
         producer_max_batch_size=s.producer_max_batch_bytes,
-        consumer_max_fetch_size=max(s.max_record_bytes, 1_048_576),
+        consumer_max_fetch_size=s.max_record_bytes,
         consumer_auto_offset_reset="earliest",
         key_serializer="raw",
         value_serializer="raw",
@@ -86,6 +90,146 @@ def _dumps(value: dict) -> bytes:
     return orjson.dumps(value)
 
 
+@dataclass
+class Origin:
+    """What a dead letter of the message carries: its original bytes and its source position. For
+    the later stages both come out of the envelope; until it is decoded, the record itself."""
+
+    payload: bytes | None
+    source: Source
+
+
+def _records(outcome: Outcome) -> list[Record]:
+    records = [Record(outcome.kind, outcome.key.encode() if outcome.key else None, _dumps(outcome.value))]
+    if outcome.story is not None:
+        records.append(Record("story", outcome.story["story_id"].encode(), _dumps(outcome.story)))
+    return records
+
+
+class Stages:
+    """The body of each agent. Everything from the consumed record to the broker's confirmation of
+    what it became runs inside one guard (``_run``): an exception anywhere makes the message an
+    ``internal`` dead letter with its original bytes and source position; a record the broker does
+    not take, even a dead letter, stops the worker before the message is acked (``publish.py``)."""
+
+    def __init__(self, pipeline: Pipeline, publisher: Publisher,
+                 stop: Callable[[PublishFailed, dict], Awaitable[None]] = stop_worker):
+        self.pipeline = pipeline
+        self.publisher = publisher
+        self.stop = stop
+        self.state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
+        self.last_offset: dict[tuple[str | None, int | None], int] = {}  # per partition, within one assignment
+        self.since_report: Counter = Counter()  # outcomes since the last progress line in the log
+
+    async def _run(self, stage: str, value: bytes | None, position: Source,
+                   body: Callable[[bytes | None, Origin], Awaitable[tuple[list[Record], Outcome | None]]]) -> None:
+        origin = Origin(value, position)
+        try:
+            try:
+                with m.PROCESSING_SECONDS.labels(stage=stage).time():
+                    records, outcome = await body(value, origin)
+                await self.publisher.deliver(records)
+            except PublishFailed:
+                raise
+            except Exception as exc:  # a bug, wherever it is: the message still ends in one place
+                outcome = self.pipeline.internal_error(origin.payload, origin.source, exc)
+                await self.publisher.deliver(_records(outcome))
+        except PublishFailed as exc:
+            await self.stop(exc, origin.source.as_dict())
+            raise  # only reached when ``stop`` returns (tests): the message is never acked as done
+        if outcome is not None:
+            self._after(outcome)
+
+    def note_position(self, position: Source) -> None:
+        """Log a jump in the offsets the agent is handed on one partition within one assignment: nothing
+        here writes transactions or compacts these topics, so the messages in between were consumed (and
+        may be committed) without reaching the agent. Diagnostic for the losses in RELIABILITY.md."""
+        key = (position.topic, position.partition)
+        previous = self.last_offset.get(key)
+        if previous is not None and position.offset is not None and position.offset > previous + 1:
+            log.warning("offset gap on %s partition %s: %d -> %d; the messages between never reached the agent",
+                        position.topic, position.partition, previous, position.offset)
+        if position.offset is not None:
+            self.last_offset[key] = position.offset
+
+    def forget_positions(self) -> None:
+        self.last_offset.clear()
+
+    def _after(self, outcome: Outcome) -> None:
+        """Metrics and logs of a delivered outcome: outside the guard, they can never add a dead letter."""
+        try:
+            m.EVENTS_PUBLISHED.labels(outcome=outcome.kind).inc()
+            self.since_report[outcome.kind] += 1
+            if outcome.story is not None:
+                m.EVENTS_PUBLISHED.labels(outcome="story").inc()
+            if outcome.kind == "deadletter":
+                error = outcome.value["error"]
+                m.DEADLETTERS.labels(reason=error["reason"]).inc()
+                log.warning("dead letter %s at %s: %s", error["reason"], outcome.value["source"],
+                            error["message"][:200])
+            else:
+                _observe_article(outcome)
+            m.LAST_PROCESSED.set(time.time())
+        except Exception:
+            log.exception("metrics of a published outcome failed")
+
+    # -- stage 1: raw message -> <app>-by-site, keyed by site ----------------
+    async def ingest(self, value: bytes | None, source: Source) -> None:
+        await self._run("ingest", value, source, self._ingest)
+
+    async def _ingest(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
+        raw = self.pipeline.ingest(value, origin.source)
+        if isinstance(raw, Outcome):
+            return _records(raw), raw
+        site = site_key(raw)
+        packed = envelope.pack_raw(raw, site, origin.source, value)
+        return [Record("by_site", site.encode() if site else None, packed)], None
+
+    # -- stage 2: clean and enrich -> <app>-to-dedup ----------------------------
+    async def extract(self, value: bytes | None, position: Source) -> None:
+        await self._run("extract", value, position, self._extract)
+
+    async def _extract(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
+        opened = envelope.open_envelope(value)
+        origin.source, origin.payload = opened.source, opened.payload
+        raw, site = envelope.raw_article(opened)
+        built = await self.pipeline.extract_async(raw, origin.payload, origin.source, site=site)
+        if isinstance(built, Outcome):
+            return _records(built), built
+        return [Record("to_dedup", None, envelope.pack_built(built, origin.source, origin.payload))], None
+
+    def after_extract(self) -> None:
+        if time.monotonic() - self.state["last_template_count"] > TEMPLATE_COUNT_EVERY_SECONDS:
+            self.state["last_template_count"] = time.monotonic()  # a count walks every site's record
+            m.TEMPLATE_LINE_COUNTERS.set(self.pipeline.templates.size_hint())
+
+    # -- stage 3: dedup verdict -> articles / duplicates, stories ---------------
+    async def dedup(self, value: bytes | None, position: Source) -> None:
+        await self._run("dedup", value, position, self._dedup)
+
+    async def _dedup(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
+        opened = envelope.open_envelope(value)
+        origin.source, origin.payload = opened.source, opened.payload
+        built = envelope.built_article(opened)
+        outcome = self.pipeline.decide(built, origin.source)
+        return _records(outcome), outcome
+
+    def after_dedup(self) -> None:
+        if time.monotonic() - self.state["last_evict"] > EVICT_EVERY_SECONDS:
+            self.state["last_evict"] = time.monotonic()
+            try:  # housekeeping after the verdict is out: a failure here must not stop the agent
+                removed = self.pipeline.evict()
+                log.info("dedup index: evicted %d articles older than %s", removed, self.pipeline.dedup_window)
+            except Exception:
+                log.exception("dedup index: eviction failed; will try again in %.0f s", EVICT_EVERY_SECONDS)
+        m.DEDUP_INDEX_ARTICLES.set(self.pipeline.dedup.size_hint())
+
+
+def _position(event) -> Source:
+    msg = event.message
+    return Source(msg.topic, msg.partition, msg.offset)
+
+
 def create_app(settings: Settings | None = None) -> faust.App:
     s = settings or Settings.from_env()
     app = faust.App(s.app_id, **faust_settings(s))
@@ -98,97 +242,29 @@ def create_app(settings: Settings | None = None) -> faust.App:
         "article": app.topic(s.articles_topic),
         "duplicate": app.topic(s.duplicates_topic),
         "deadletter": app.topic(s.deadletter_topic),
+        "story": app.topic(s.stories_topic),
+        "by_site": by_site,
+        "to_dedup": to_dedup,
     }
-    stories = app.topic(s.stories_topic)
 
     # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
     templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
     # Versioned name: an index written by another layout (dedup.INDEX_LAYOUT) is never read, see README "Upgrades".
     index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
-    app.pipeline = pipeline  # for tests and the health views
-    state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
-    since_report: Counter = Counter()  # outcomes since the last progress line in the log
+    app.pipeline = pipeline  # type: ignore[attr-defined]  # for tests and the health views
 
-    async def publish(outcome: Outcome) -> None:
-        await outputs[outcome.kind].send(key=outcome.key.encode() if outcome.key else None, value=_dumps(outcome.value))
-        m.EVENTS_PUBLISHED.labels(outcome=outcome.kind).inc()
-        since_report[outcome.kind] += 1
-        if outcome.kind == "deadletter":
-            m.DEADLETTERS.labels(reason=outcome.value["error"]["reason"]).inc()
-            log.warning("dead letter %s at %s: %s", outcome.value["error"]["reason"], outcome.value["source"],
-                        outcome.value["error"]["message"][:200])
-        if outcome.story is not None:
-            await stories.send(key=outcome.story["story_id"].encode(), value=_dumps(outcome.story))
-            m.EVENTS_PUBLISHED.labels(outcome="story").inc()
-        m.LAST_PROCESSED.set(time.time())
+    async def send(output: str, key: bytes | None, value: bytes):
+        return await outputs[output].send(key=key, value=value)
 
-    @app.agent(raw_topic, name="ingest")
-    async def ingest(stream):
-        async for event in stream.events():
-            msg = event.message
-            source = Source(msg.topic, msg.partition, msg.offset)
-            m.MESSAGES_CONSUMED.labels(topic=msg.topic).inc()
-            with m.PROCESSING_SECONDS.labels(stage="ingest").time():
-                raw = pipeline.ingest(event.value, source)
-            if isinstance(raw, Outcome):
-                await publish(raw)
-                continue
-            key = site_key(raw)
-            await by_site.send(
-                key=key.encode() if key else None,
-                value=_dumps({"source": source.as_dict(), "payload": event.value.decode("utf-8")}),
-            )
+    stages = Stages(pipeline, Publisher(send))
+    app.stages = stages  # type: ignore[attr-defined]  # tests swap the publisher for an in-memory one
 
-    @app.agent(by_site, name="extract")
-    async def extract(stream):
-        async for event in stream.events():
-            envelope = orjson.loads(event.value)
-            source = Source.from_dict(envelope["source"])
-            payload = envelope["payload"].encode("utf-8")
-            with m.PROCESSING_SECONDS.labels(stage="extract").time():
-                try:
-                    raw: RawArticle = decode(payload, s.max_message_bytes)
-                except Rejected as rej:  # cannot happen after ingest, unless limits changed between stages
-                    await publish(pipeline.reject(payload, source, rej))
-                    continue
-                built = await pipeline.extract_async(raw, payload, source)
-            if isinstance(built, Outcome):
-                await publish(built)
-                continue
-            await to_dedup.send(
-                key=None,
-                value=_dumps({"source": envelope["source"], "payload": envelope["payload"], "built": _built_dict(built)}),
-            )
-            if time.monotonic() - state["last_template_count"] > TEMPLATE_COUNT_EVERY_SECONDS:
-                state["last_template_count"] = time.monotonic()  # a count walks every site's record
-                m.TEMPLATE_LINE_COUNTERS.set(pipeline.templates.size_hint())
-
-    @app.agent(to_dedup, name="dedup")
-    async def dedup(stream):
-        async for event in stream.events():
-            envelope = orjson.loads(event.value)
-            source = Source.from_dict(envelope["source"])
-            built = _built_from(envelope["built"])
-            with m.PROCESSING_SECONDS.labels(stage="dedup").time():
-                try:
-                    outcome = pipeline.decide(built, source)
-                except Exception as exc:  # our bug: dead-letter the original message, keep the stream going
-                    outcome = pipeline.internal_error(envelope["payload"].encode("utf-8"), source, exc)
-            await publish(outcome)
-            if outcome.kind in ("article", "duplicate"):
-                _observe_article(outcome)
-            if time.monotonic() - state["last_evict"] > EVICT_EVERY_SECONDS:
-                state["last_evict"] = time.monotonic()
-                try:  # housekeeping after the verdict is out: a failure here must not stop the agent
-                    removed = pipeline.evict()
-                    log.info("dedup index: evicted %d articles older than %s", removed, pipeline.dedup_window)
-                except Exception:
-                    log.exception("dedup index: eviction failed; will try again in %.0f s", EVICT_EVERY_SECONDS)
-            m.DEDUP_INDEX_ARTICLES.set(pipeline.dedup.size_hint())
+    _add_agents(app, stages, raw_topic, by_site, to_dedup)
 
     @app.timer(interval=PROGRESS_EVERY_SECONDS)
     async def progress_log():
+        since_report = stages.since_report
         if since_report:
             log.info("last %.0f s: %d articles, %d duplicates, %d dead letters; dedup index holds %d articles",
                      PROGRESS_EVERY_SECONDS, since_report["article"], since_report["duplicate"],
@@ -204,8 +280,34 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A site's partition may come back after another worker updated its record: never
         # let a stale in-memory copy overwrite it.
         pipeline.templates.forget_pending()
+        stages.forget_positions()
 
     return app
+
+
+def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) -> None:
+    """Three thin agents: each hands a record and its position to its stage (``Stages``)."""
+
+    @app.agent(raw_topic, name="ingest")
+    async def ingest(stream):
+        async for event in stream.events():
+            m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
+            stages.note_position(_position(event))
+            await stages.ingest(event.value, _position(event))
+
+    @app.agent(by_site, name="extract")
+    async def extract(stream):
+        async for event in stream.events():
+            stages.note_position(_position(event))
+            await stages.extract(event.value, _position(event))
+            stages.after_extract()
+
+    @app.agent(to_dedup, name="dedup")
+    async def dedup(stream):
+        async for event in stream.events():
+            stages.note_position(_position(event))
+            await stages.dedup(event.value, _position(event))
+            stages.after_dedup()
 
 
 def _observe_article(outcome: Outcome) -> None:
@@ -223,15 +325,6 @@ def _observe_article(outcome: Outcome) -> None:
         age = (utc_now() - datetime.fromisoformat(fetched.replace("Z", "+00:00"))).total_seconds()
         if age >= 0:
             m.EVENT_AGE_SECONDS.observe(age)
-
-
-def _built_dict(b: Built) -> dict:
-    return {"article": b.article, "host": b.host, "sketch": list(b.sketch), "anchors": list(b.anchors),
-            "facts": b.facts}
-
-
-def _built_from(d: dict) -> Built:
-    return Built(d["article"], d["host"], set(), tuple(d["sketch"]), tuple(d["anchors"]), d["facts"])
 
 
 def _readiness(app: faust.App) -> tuple[bool, dict]:

@@ -6,6 +6,8 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from ..core.records import REASONS
 
+# Where the worker writes: the three outcome topics, story updates and the two internal hops.
+OUTPUTS = ("article", "duplicate", "deadletter", "story", "by_site", "to_dedup")
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _AGE_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400)
 
@@ -18,8 +20,10 @@ EVENTS_PUBLISHED = Counter(
     ["outcome"],
 )
 DEADLETTERS = Counter("newsworker_deadletters_total", "Messages dead-lettered, by reason code.", ["reason"])
-DUPLICATES = Counter("newsworker_duplicates_total", "Articles found to duplicate a known story, by kind (exact, near, update).",
-                     ["kind"])
+DUPLICATES = Counter(
+    "newsworker_duplicates_total", "Articles found to duplicate a known story, by kind (exact, near, update).",
+    ["kind"],
+)
 STORIES = Counter("newsworker_stories_total", "New stories started (first articles).")
 PROCESSING_SECONDS = Histogram(
     "newsworker_processing_seconds", "Processing time per message, by stage (ingest, extract, dedup).", ["stage"],
@@ -42,6 +46,14 @@ LAST_PROCESSED = Gauge(
 CONSUMER_LAG = Gauge(
     "newsworker_consumer_lag_messages", "End offset minus committed offset, per assigned raw-topic partition.",
     ["topic", "partition"],
+)
+PUBLISH_FAILURES = Counter(
+    "newsworker_publish_failures_total",
+    "Records the broker did not take after every retry, by output; the worker then stops without committing.",
+    ["output"],
+)
+PUBLISH_RETRIES = Counter(
+    "newsworker_publish_retries_total", "Failed sends that were tried again, by output.", ["output"]
 )
 ASSIGNED_PARTITIONS = Gauge("newsworker_assigned_partitions", "Raw-topic partitions assigned to this worker.")
 
@@ -75,6 +87,9 @@ def _init_known_labels() -> None:
         DUPLICATES.labels(kind=kind)
     for stage in ("ingest", "extract", "dedup"):
         PROCESSING_SECONDS.labels(stage=stage)
+    for output in OUTPUTS:
+        PUBLISH_FAILURES.labels(output=output)
+        PUBLISH_RETRIES.labels(output=output)
 
 
 _init_known_labels()

@@ -19,18 +19,17 @@ log = logging.getLogger(__name__)
 
 def topic_specs(s: Settings) -> list[NewTopic]:
     retention = str(s.topic_retention_hours * 3600 * 1000)
-    big = str(2 * s.max_message_bytes + 1_000_000)
+    # Every topic takes the largest record the worker may write: an article event holds a body of up
+    # to max_text_chars characters, a dead letter the original message (a broker's 1 MB default would
+    # make such a send fail, and the worker stop on it: see workers/stream/publish.py).
+    big = str(s.max_record_bytes)
     specs = []
-    for name in s.raw_topics:
+    for name in (*s.raw_topics, s.articles_topic, s.duplicates_topic, s.deadletter_topic):
         specs.append(NewTopic(name, s.topic_partitions, s.topic_replication,
                               topic_configs={"retention.ms": retention, "max.message.bytes": big}))
-    for name in (s.articles_topic, s.duplicates_topic):
-        specs.append(NewTopic(name, s.topic_partitions, s.topic_replication, topic_configs={"retention.ms": retention}))
-    specs.append(NewTopic(s.deadletter_topic, s.topic_partitions, s.topic_replication,
-                          topic_configs={"retention.ms": retention, "max.message.bytes": big}))
     # Stories: one record per story id, the latest wins.
     specs.append(NewTopic(s.stories_topic, s.topic_partitions, s.topic_replication,
-                          topic_configs={"cleanup.policy": "compact"}))
+                          topic_configs={"cleanup.policy": "compact", "max.message.bytes": big}))
     return specs
 
 
@@ -70,7 +69,7 @@ def message_key(line: bytes) -> bytes | None:
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
-    stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - closed below, stdin is not
     try:
         for line in stream:
             line = line.rstrip(b"\r\n")
@@ -85,7 +84,7 @@ def produce_file(s: Settings, path: str, topic: str | None = None, out=sys.stder
     """Publish every non-empty line of a JSON Lines file as one message; shows progress."""
     topic = topic or s.raw_topics[0]
     producer = KafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", linger_ms=20,
-                             max_request_size=2 * s.max_message_bytes + 1_000_000, **s.kafka_python_security())
+                             max_request_size=s.max_record_bytes, **s.kafka_python_security())
     sent = 0
     failures: list[Exception] = []
     started = time.monotonic()
@@ -105,7 +104,8 @@ def produce_file(s: Settings, path: str, topic: str | None = None, out=sys.stder
     return sent
 
 
-def read_topics(s: Settings, topics: list[str], expect: int | None = None, timeout: float = 60.0) -> dict[str, list[dict]]:
+def read_topics(s: Settings, topics: list[str], expect: int | None = None,
+                timeout: float = 60.0) -> dict[str, list[dict]]:
     """Read output topics from the start until ``expect`` records arrived or ``timeout`` passed."""
     import orjson
 
