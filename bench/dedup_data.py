@@ -130,7 +130,8 @@ def load_benchmark(min_words: int = 80) -> list[Doc]:
     keys = sorted(gt)
 
     def build():
-        return _clean_with_pipeline([(k, gt[k].get("url") or f"https://example.org/{k}", "", gt[k].get("articleBody") or "")
+        return _clean_with_pipeline([(k, gt[k].get("url") or f"https://example.org/{k}", "",
+                                      gt[k].get("articleBody") or "")
                                      for k in keys], passes=1)
 
     bodies = _cached("benchmark", [BENCHMARK], build)
@@ -230,7 +231,8 @@ def dateline(body: str, lang: str, rng: random.Random) -> str:
 def truncate_half(body: str) -> str:
     paras = paragraphs(body)
     total = n_words(body)
-    kept, count = [], 0
+    kept: list[str] = []
+    count = 0
     for p in paras:
         if count >= total / 2:
             break
@@ -385,7 +387,8 @@ def related_ids(labels: dict) -> set[str]:
     return ids
 
 
-def copies_set(detik: list[Doc], bench: list[Doc], labels: dict, n_detik: int, n_bench: int, seed: int = SEED) -> Scenario:
+def copies_set(detik: list[Doc], bench: list[Doc], labels: dict, n_detik: int, n_bench: int,
+               seed: int = SEED) -> Scenario:
     rng = random.Random(seed)
     related = related_ids(labels)
     seen_raw = set()
@@ -412,7 +415,10 @@ def copies_set(detik: list[Doc], bench: list[Doc], labels: dict, n_detik: int, n
     return Scenario("copies", originals, queries)
 
 
-def negatives_set(detik: list[Doc], bench: list[Doc], labels: dict, n_pairs: int, seed: int = SEED) -> list[Scenario]:
+
+def negatives_set(  # noqa: C901
+    detik: list[Doc], bench: list[Doc], labels: dict, n_pairs: int, seed: int = SEED
+) -> list[Scenario]:
     """Small scenarios (one indexed article, one query that must stay unique)."""
     rng = random.Random(seed + 1)
     by_id = {d.id: d for d in detik}
@@ -422,7 +428,8 @@ def negatives_set(detik: list[Doc], bench: list[Doc], labels: dict, n_pairs: int
         if p["label"] == "diff":
             a, b = by_id[p["a"]], by_id[p["b"]]
             first, second = sorted((a, b), key=lambda d: d.meta["time"])
-            out.append(Scenario("natural-diff", [first], [Query(second.id, second.body, second.title, None, "natural-diff")]))
+            query = Query(second.id, second.body, second.title, None, "natural-diff")
+            out.append(Scenario("natural-diff", [first], [query]))
     # same keyword and same day (different stories unless labelled otherwise)
     labelled = {frozenset((p["a"], p["b"])) for p in labels["pairs"]}
     exact = {i for g in labels["exact_groups"] for i in g[1:]}

@@ -41,7 +41,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -147,7 +147,7 @@ class Workers:
     """Worker processes with their own web ports and state dirs; restartable by index."""
 
     def __init__(self, s: Settings, n: int, workdir: Path):
-        self.settings = [replace(s, web_port=free_port() if i else s.web_port, state_dir=workdir / f"{s.app_id}-w{i}")
+        self.settings = [s.replace(web_port=free_port() if i else s.web_port, state_dir=workdir / f"{s.app_id}-w{i}")
                          for i in range(n)]
         self.workdir = workdir
         self.procs: list[subprocess.Popen | None] = [None] * n

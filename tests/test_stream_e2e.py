@@ -51,7 +51,8 @@ def run(broker, tmp_path_factory):
 def by_line(run) -> dict[int, tuple[str, dict]]:
     s, where = run["settings"], run["where"]
     out: dict[int, tuple[str, dict]] = {}
-    for topic, kind in ((s.articles_topic, "article"), (s.duplicates_topic, "duplicate"), (s.deadletter_topic, "deadletter")):
+    outputs = ((s.articles_topic, "article"), (s.duplicates_topic, "duplicate"), (s.deadletter_topic, "deadletter"))
+    for topic, kind in outputs:
         for rec in run["got"][topic]:
             src = rec["source"]
             assert src["topic"] == s.raw_topics[0]

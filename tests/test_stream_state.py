@@ -74,7 +74,7 @@ def test_copies_on_other_partitions_and_processes_are_caught(broker, tmp_path):
         for i, (url, body) in enumerate(items):
             lines.append(original(i, url, body))
             partitions.append(i % 4)
-        for i, (url, body) in enumerate(items):
+        for i, (_url, body) in enumerate(items):
             lines.append(republished(i, body))
             partitions.append((i + 2) % 4)  # the copy lands on another partition than its original
         where = produce_lines(s, lines, partitions)

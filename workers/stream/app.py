@@ -32,6 +32,7 @@ from ..core.pipeline import Outcome, Pipeline, site_key
 from ..core.records import Source, utc_now
 from ..settings import Settings
 from . import metrics as m
+from .consumer import NoGapConsumer
 from .guard import ProcessGuard
 from .publish import Publisher, PublishFailed, Record, stop_worker
 from .web import WebServer
@@ -233,6 +234,10 @@ def _position(event) -> Source:
 def create_app(settings: Settings | None = None) -> faust.App:
     s = settings or Settings.from_env()
     app = faust.App(s.app_id, **faust_settings(s))
+    # Never commit past messages that did not reach an agent (workers/stream/consumer.py, faust-streaming #606).
+    # ignore: Transport.Consumer is Faust's override point for the consumer class; set on this app's
+    # transport instance, not on the class, so that no other app in the process is changed.
+    app.transport.Consumer = NoGapConsumer  # type: ignore[misc]
     big = {"max.message.bytes": str(s.max_record_bytes)}
 
     raw_topic = app.topic(*s.raw_topics)
@@ -275,8 +280,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def lag_probe():
         await _update_lag(app, set(s.raw_topics), lambda tps: committed_offsets(app, tps))
 
-    @app.on_partitions_revoked.connect
-    async def _forget_unwritten_counts(app_, revoked, **kwargs):
+    # ignore: mode types a handler as a union of sync and async callables, which mypy cannot match an
+    # async def against; the handler has the signature mode calls (sender, *args, signal=..., **kwargs).
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def _forget_unwritten_counts(sender: object, *args: object, signal: object, **kwargs: object) -> None:
         # A site's partition may come back after another worker updated its record: never
         # let a stale in-memory copy overwrite it.
         pipeline.templates.forget_pending()
