@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import dates, enrich, entities, facts, fingerprint, language, page, text, urls
-from .records import RawArticle, Rejected, rfc3339
+from .records import ArticleFields, RawArticle, Rejected, rfc3339
 
 # Fewer words than this after cleaning: no article (a ``no_content`` dead letter).
 MIN_WORDS = 5
@@ -22,7 +22,7 @@ _DEFAULT_ZONE = {"id": timedelta(hours=7), "ms": timedelta(hours=8)}
 
 @dataclass
 class Built:
-    article: dict  # every event field except dedup, source, processed_at
+    article: ArticleFields  # every event field except dedup, source, schema_version, processed_at
     host: str | None  # the article's host (the event's ``domain`` field)
     line_hashes: set[str]  # for the site-template statistics
     sketch: tuple[int, ...]  # fingerprint.Fingerprint.sketch of the body
@@ -102,7 +102,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     article_id = _article_id(canonical, fp.content_hash)
     host = urls.host(canonical or url)
     lead = enrich.lead(cleaned.paragraphs)
-    article = {
+    article: ArticleFields = {
         "id": article_id,
         "raw_id": raw.id,
         "url": raw.url,

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from .gazetteer import NEWS_AGENCIES
+from .records import Dateline
 from .text import words
 
 _MONTH_ABBR = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Januari|Februari|Maret|April|Mei|Juni|Juli|"
@@ -57,7 +58,7 @@ def _agency(tag: str | None) -> str | None:
     return tag if tag.isupper() and len(tag) <= 10 else None
 
 
-def dateline(first_paragraph: str, body: str) -> dict | None:
+def dateline(first_paragraph: str, body: str) -> Dateline | None:
     """Place and agency of the dateline, with the agency also taken from a credit in the text."""
     place = agency = None
     opening = first_paragraph[:_DATELINE_CHARS]

@@ -46,6 +46,7 @@ from .gazetteer import (
     is_org_morph,
     is_person_cue,
 )
+from .records import Entities
 
 _TOKEN = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w'’-]*\w|[A-Z]{2,}|[A-Z])"
 _NAME_LINK = r"(?:bin|binti|van|von|de|der|da|al|el|of|for|and|dan|di|&)"
@@ -259,7 +260,7 @@ def _headline_like(line: str) -> bool:
 
 
 def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None  # noqa: C901, PLR0915 -- one pass with shared state, split in a change of its own
-            ) -> dict[str, list[str]]:
+            ) -> Entities:
     """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
     lines = text.split("\n")
     headline_lines = [_headline_like(ln) for ln in lines]
@@ -375,12 +376,14 @@ def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: s
             order.setdefault(name, 10**9)
     persons = _fold_persons(counts["persons"])
     person_set = set(persons) | set(counts["persons"])
-    out = {
-        "persons": persons,
-        "organizations": [n for n in counts["organizations"] if n not in person_set],
-        "locations": [n for n in counts["locations"] if n not in person_set],
+    def first_mentioned(names: list[str]) -> list[str]:
+        return sorted(names, key=lambda n: order.get(n, 0))[:max_per_type]
+
+    return {
+        "persons": first_mentioned(persons),
+        "organizations": first_mentioned([n for n in counts["organizations"] if n not in person_set]),
+        "locations": first_mentioned([n for n in counts["locations"] if n not in person_set]),
     }
-    return {k: sorted(v, key=lambda n: order.get(n, 0))[:max_per_type] for k, v in out.items()}
 
 
 def _fold_persons(found: Counter) -> list[str]:

@@ -27,7 +27,18 @@ from .decode import decode
 from .dedup import DedupIndex
 from .fingerprint import Fingerprint
 from .ratelog import RateLimitedLog
-from .records import EVENT_SCHEMA_VERSION, RawArticle, Rejected, Source, dead_letter, rfc3339, utc_now
+from .records import (
+    EVENT_SCHEMA_VERSION,
+    ArticleEvent,
+    DeadLetter,
+    OutcomeKind,
+    RawArticle,
+    Rejected,
+    Source,
+    dead_letter,
+    rfc3339,
+    utc_now,
+)
 from .templates import SiteTemplates
 
 log = logging.getLogger(__name__)
@@ -35,10 +46,26 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    kind: str  # article | duplicate | deadletter
+    kind: OutcomeKind
     key: str | None  # message key for the output topic
-    value: dict
+    value: ArticleEvent | DeadLetter  # the article event for article/duplicate, the dead letter otherwise
     story: dict | None = None  # story update to publish (articles and duplicates)
+
+    @property
+    def dead_letter(self) -> DeadLetter | None:
+        """The dead-letter record when this outcome is one."""
+        value = self.value
+        if "error" in value:
+            return value
+        return None
+
+    @property
+    def article(self) -> ArticleEvent | None:
+        """The article event when this outcome is an article or a duplicate."""
+        value = self.value
+        if "dedup" in value:
+            return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -149,18 +176,14 @@ class Pipeline:
         origin = f"{source.topic}/{source.partition}/{source.offset}" if source.offset is not None else None
         verdict = self.dedup.check_and_add(art["id"], fp, art["domain"] or art["site_name"], art["title"], now,
                                            built.facts, origin)
-        event = dict(art)
-        event["dedup"] = verdict.as_dict()
-        event["source"] = source.as_dict()
-        event["schema_version"] = EVENT_SCHEMA_VERSION
-        event["processed_at"] = rfc3339(now)
+        event: ArticleEvent = {**art, "dedup": verdict.as_dict(), "source": source.as_dict(),
+                               "schema_version": EVENT_SCHEMA_VERSION, "processed_at": rfc3339(now)}
         if self.validate_output:
             problems = schemas.errors("article", event)
             if problems:  # our own bug: never publish an event that breaks the contract
                 raise ValueError("article event violates schemas/article.schema.json: " + "; ".join(problems[:3]))
         story = dict(verdict.story, schema_version=EVENT_SCHEMA_VERSION)
-        kind = "article" if verdict.status == "unique" else "duplicate"
-        return Outcome(kind, art["id"], event, story)
+        return Outcome("article" if verdict.status == "unique" else "duplicate", art["id"], event, story)
 
     def evict(self) -> int:
         """Forget articles older than the dedup window; returns how many."""

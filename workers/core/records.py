@@ -10,6 +10,7 @@ import base64
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal, NotRequired, TypedDict, final, get_args
 
 SCHEMA_VERSION = 1  # dead letters
 # Article and story events: 2 added dedup.related_to, the kinds update / follow_up / sibling and the story's
@@ -17,7 +18,94 @@ SCHEMA_VERSION = 1  # dead letters
 EVENT_SCHEMA_VERSION = 2
 
 # Stable dead-letter reason codes: dashboards and alerts key on these.
-REASONS = ("invalid_json", "invalid_utf8", "schema", "no_content", "too_large", "timeout", "internal")
+Reason = Literal["invalid_json", "invalid_utf8", "schema", "no_content", "too_large", "timeout", "internal"]
+REASONS: tuple[Reason, ...] = get_args(Reason)
+# Where a consumed message ends: exactly one of these.
+OutcomeKind = Literal["article", "duplicate", "deadletter"]
+DedupStatus = Literal["unique", "duplicate"]
+# duplicates: exact, near, update; unique: new, follow_up, sibling (README "Stories")
+DedupKind = Literal["new", "exact", "near", "update", "follow_up", "sibling"]
+
+
+# -- the wire formats of the events (schemas/*.schema.json), as types -------------------------------------
+class SourceRecord(TypedDict):
+    topic: str | None
+    partition: int | None
+    offset: int | None
+    line: NotRequired[int]  # offline mode
+    name: NotRequired[str | None]
+
+
+class ErrorRecord(TypedDict):
+    reason: Reason
+    message: str
+
+
+@final  # final: `"error" in value` tells a dead letter from an article event (type narrowing)
+class DeadLetter(TypedDict):
+    error: ErrorRecord
+    source: SourceRecord
+    payload: str
+    payload_encoding: Literal["utf-8", "base64"]
+    schema_version: int
+    failed_at: str | None
+
+
+class Dateline(TypedDict):
+    place: str | None
+    agency: str | None
+
+
+class Entities(TypedDict):
+    persons: list[str]
+    organizations: list[str]
+    locations: list[str]
+
+
+class ArticleFields(TypedDict):
+    """What the extract stage makes: every field of the article event but dedup, source and the stamps."""
+
+    id: str
+    raw_id: str | None
+    url: str | None
+    canonical_url: str | None
+    domain: str | None  # the article's host (urls.host); the site (registered domain) is urls.site
+    site_name: str | None
+    title: str | None
+    body: str
+    lead: str | None
+    language: str | None
+    language_confidence: float | None
+    published_at: str | None
+    updated_at: str | None
+    fetched_at: str | None
+    authors: list[str]
+    dateline: Dateline | None
+    entities: Entities
+    keywords: list[str]
+    word_count: int
+    char_count: int
+    paragraph_count: int
+    content_hash: str
+
+
+class DedupRecord(TypedDict):
+    status: DedupStatus
+    kind: DedupKind
+    story_id: str
+    duplicate_of: str | None
+    similarity: float | None
+    related_to: str | None
+
+
+@final
+class ArticleEvent(ArticleFields):
+    """The normalised article event (schemas/article.schema.json)."""
+
+    dedup: DedupRecord
+    source: SourceRecord
+    schema_version: int
+    processed_at: str | None
 
 
 @dataclass(frozen=True)
@@ -28,21 +116,22 @@ class Source:
     line: int | None = None
     name: str | None = None  # file name in offline mode
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> SourceRecord:
         if self.line is not None:
             return {"topic": None, "partition": None, "offset": None, "line": self.line, "name": self.name}
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
     @classmethod
-    def from_dict(cls, d: dict) -> Source:
+    def from_dict(cls, d: SourceRecord | dict) -> Source:
         return cls(d.get("topic"), d.get("partition"), d.get("offset"), d.get("line"), d.get("name"))
 
 
 class Rejected(Exception):
     """A message that cannot become an article: carries the dead-letter reason code."""
 
-    def __init__(self, reason: str, message: str):
-        assert reason in REASONS, reason
+    def __init__(self, reason: Reason, message: str):
+        if reason not in REASONS:  # a typo in our own code: fail loudly (survives python -O, unlike assert)
+            raise ValueError(f"unknown dead-letter reason {reason!r}")
         super().__init__(f"{reason}: {message}")
         self.reason = reason
         self.message = message
@@ -81,10 +170,13 @@ def rfc3339(dt: datetime | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", dt.utctimetuple())
 
 
-def dead_letter(payload: bytes, source: Source, reason: str, message: str, now: datetime | None = None) -> dict:
+def dead_letter(
+    payload: bytes, source: Source, reason: Reason, message: str, now: datetime | None = None
+) -> DeadLetter:
     """The dead-letter record: reason, where the message came from, and its original bytes."""
     try:
-        text, encoding = payload.decode("utf-8"), "utf-8"
+        encoding: Literal["utf-8", "base64"] = "utf-8"
+        text = payload.decode("utf-8")
     except UnicodeDecodeError:
         text, encoding = base64.b64encode(payload).decode("ascii"), "base64"
     return {

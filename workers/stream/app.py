@@ -19,8 +19,9 @@ import logging
 import ssl
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 import orjson
@@ -29,7 +30,8 @@ from faust.types import TP
 from ..core import envelope
 from ..core.dedup import INDEX_LAYOUT
 from ..core.pipeline import Outcome, Pipeline, site_key
-from ..core.records import Source, utc_now
+from ..core.ratelog import RateLimitedLog
+from ..core.records import ArticleEvent, Source, utc_now
 from ..settings import Settings
 from . import metrics as m
 from .consumer import NoGapConsumer
@@ -87,7 +89,7 @@ def _credentials(s: Settings) -> faust.SASLCredentials | faust.SSLCredentials:
     return faust.SSLCredentials(_ssl_context(s))
 
 
-def _dumps(value: dict) -> bytes:
+def _dumps(value: Mapping[str, Any]) -> bytes:
     return orjson.dumps(value)
 
 
@@ -114,9 +116,10 @@ class Stages:
     not take, even a dead letter, stops the worker before the message is acked (``publish.py``)."""
 
     def __init__(self, pipeline: Pipeline, publisher: Publisher,
-                 stop: Callable[[PublishFailed, dict], Awaitable[None]] = stop_worker):
+                 stop: Callable[[PublishFailed, Mapping[str, Any]], Awaitable[None]] = stop_worker):
         self.pipeline = pipeline
         self.publisher = publisher
+        self.dead_letter_log = RateLimitedLog(log)  # a hostile feed must not flood the log; counts are in metrics
         self.stop = stop
         self.state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
         self.last_offset: dict[tuple[str | None, int | None], int] = {}  # per partition, within one assignment
@@ -163,13 +166,14 @@ class Stages:
             self.since_report[outcome.kind] += 1
             if outcome.story is not None:
                 m.EVENTS_PUBLISHED.labels(outcome="story").inc()
-            if outcome.kind == "deadletter":
-                error = outcome.value["error"]
+            letter, article = outcome.dead_letter, outcome.article
+            if letter is not None:
+                error = letter["error"]
                 m.DEADLETTERS.labels(reason=error["reason"]).inc()
-                log.warning("dead letter %s at %s: %s", error["reason"], outcome.value["source"],
-                            error["message"][:200])
-            else:
-                _observe_article(outcome)
+                self.dead_letter_log.log(logging.WARNING, error["reason"], "dead letter %s at %s: %s",
+                                               error["reason"], letter["source"], error["message"][:200])
+            elif article is not None:
+                _observe_article(article)
             m.LAST_PROCESSED.set(time.time())
         except Exception:
             log.exception("metrics of a published outcome failed")
@@ -317,8 +321,7 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
             stages.after_dedup()
 
 
-def _observe_article(outcome: Outcome) -> None:
-    event = outcome.value
+def _observe_article(event: ArticleEvent) -> None:
     dd = event["dedup"]
     if dd["status"] == "duplicate":
         m.DUPLICATES.labels(kind=dd.get("kind") or "near").inc()

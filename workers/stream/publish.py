@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
-from typing import NamedTuple
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from . import metrics as m
 
@@ -88,7 +88,7 @@ class Publisher:
 HOLD_SECONDS = 35.0
 
 
-async def stop_worker(exc: PublishFailed, where: dict, hold_seconds: float = HOLD_SECONDS) -> None:
+async def stop_worker(exc: PublishFailed, where: Mapping[str, Any], hold_seconds: float = HOLD_SECONDS) -> None:
     """Stop the process without acking the message and without Faust's shutdown (which would ack
     the message in flight and commit its offset): the message is delivered again after the restart.
     The agent holds the message for ``hold_seconds`` first, so that newsworker_publish_failures_total
