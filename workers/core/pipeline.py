@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from . import schemas, urls
 from .article import Built, build
@@ -40,6 +41,9 @@ from .records import (
     utc_now,
 )
 from .templates import SiteTemplates
+
+if TYPE_CHECKING:  # the core reads settings only through these two constructors
+    from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,9 @@ class Limits:
     timeout_seconds: float = 10.0
 
     @classmethod
-    def from_settings(cls, s) -> Limits:
-        return cls(s.max_message_bytes, s.max_html_bytes, s.max_text_chars, s.article_timeout_seconds)
+    def from_settings(cls, s: Settings) -> Limits:
+        return cls(max_message_bytes=s.max_message_bytes, max_html_bytes=s.max_html_bytes,
+                   max_text_chars=s.max_text_chars, timeout_seconds=s.article_timeout_seconds)
 
 
 def site_key(raw: RawArticle) -> str | None:
@@ -95,6 +100,7 @@ class Pipeline:
         self,
         dedup_store: MutableMapping | None = None,
         template_store: MutableMapping | None = None,
+        *,
         limits: Limits = Limits(),
         dedup_threshold: float = 0.7,
         template_min_articles: int = 20,
@@ -112,19 +118,25 @@ class Pipeline:
         self.clock = clock
         self.dedup = DedupIndex(dedup_store if dedup_store is not None else {}, threshold=dedup_threshold)
         self.templates = SiteTemplates(
-            template_store if template_store is not None else {}, template_min_articles, template_ratio,
-            template_max_lines, template_flush_every, template_window.total_seconds(), template_max_sites,
+            template_store if template_store is not None else {}, min_articles=template_min_articles,
+            ratio=template_ratio, max_lines=template_max_lines, flush_every=template_flush_every,
+            window_seconds=template_window.total_seconds(), max_sites=template_max_sites,
         )
         self.deadline = Deadline(limits.timeout_seconds)
         self.validate_output = validate_output
         self.internal_log = RateLimitedLog(log)  # a bug hit by every message of a feed must not flood the logs
 
     @classmethod
-    def from_settings(cls, settings, dedup_store=None, template_store=None, **kw) -> Pipeline:
+    def from_settings(cls, settings: Settings, dedup_store: MutableMapping | None = None,
+                      template_store: MutableMapping | None = None, **kw: Any) -> Pipeline:
         return cls(
-            dedup_store, template_store, Limits.from_settings(settings), settings.dedup_threshold,
-            settings.template_min_articles, settings.template_line_ratio, settings.template_max_lines_per_site,
+            dedup_store, template_store,
+            limits=Limits.from_settings(settings),
+            dedup_threshold=settings.dedup_threshold,
             dedup_window=timedelta(days=settings.dedup_window_days),
+            template_min_articles=settings.template_min_articles,
+            template_ratio=settings.template_line_ratio,
+            template_max_lines=settings.template_max_lines_per_site,
             template_window=timedelta(days=settings.template_window_days),
             template_max_sites=settings.template_max_sites,
             **kw,
