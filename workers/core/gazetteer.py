@@ -67,7 +67,16 @@ CITIES = _set(
     "Buenos Aires|Santiago|Lima|Bogota|Caracas|Havana|Gedung Putih|White House|Kremlin|Pentagon|Capitol Hill"
 )
 
-LOCATIONS = COUNTRIES | REGIONS | CITIES
+LOCATIONS = COUNTRIES | REGIONS | CITIES | _set(
+    "RI|NKRI|Republik Indonesia|Islandia|Greenland|Tibet|Xinjiang|Hawaii|Alaska|California|Texas|Florida|Siberia|"
+    "Sahara|Amazon|Himalaya|Bosnia|Kosovo|Albania|Slovakia|Slovenia|Lituania|Latvia|Estonia|Georgia|Armenia|"
+    "Azerbaijan|Moldova|Bulgaria|Islandia|Luksemburg|Luxembourg|Monako|Monaco|Malta|Siprus|Cyprus|Kazakstan|"
+    "Kirgistan|Tajikistan|Turkmenistan|Bhutan|Maladewa|Maldives|Mauritius|Madagaskar|Madagascar|Tanzania|Uganda|"
+    "Rwanda|Kongo|Congo|Angola|Zambia|Zimbabwe|Mozambik|Mozambique|Namibia|Botswana|Senegal|Mali|Niger|Chad|"
+    "Kamerun|Cameroon|Pantai Gading|Ivory Coast|Liberia|Sierra Leone|Guinea|Ekuador|Ecuador|Bolivia|Paraguay|"
+    "Uruguay|Panama|Kosta Rika|Costa Rica|Honduras|Guatemala|Nikaragua|Nicaragua|El Salvador|Jamaika|Jamaica|"
+    "Haiti|Fiji|Samoa|Tonga|Vanuatu|Kepulauan Solomon|Solomon Islands|Palau|Nauru|Tuvalu|Kiribati"
+)
 
 # Words that make a capitalised span an organisation wherever they stand in it.
 ORG_WORDS = _set(
@@ -81,6 +90,7 @@ ORG_WORDS = _set(
     "Corporation|Corp|Inc|Ltd|LLC|Plc|Group|Holdings|Company|Co|Bank|Fund|Reserve|Exchange|Airlines|Airways|Motors|"
     "Technologies|Systems|Media|News|Times|Post|Journal|Network|Club|FC|United|Team|Army|Navy|Force|Forces|Police|"
     "Guard|Hospital|Church|Organization|Organisation|Program|Programme|Service|Services|Administration|Cabinet"
+    "|Forum|Aliansi|Koalisi|Gerakan|Movement|Baznas|BUMDes|BUMD|Hunian"
 )
 
 # Agencies, institutions and companies that news names without a telling word.
@@ -105,6 +115,20 @@ PERSON_CUES = _set(
     "President|Vice President|Prime Minister|Minister|Secretary|Governor|Mayor|Senator|Rep|Representative|Chairman|"
     "Chair|CEO|Chief|Director|Spokesman|Spokeswoman|Spokesperson|General|Gen|Col|Lt|Sgt|Capt|Judge|Justice|"
     "Mr|Mrs|Ms|Miss|Sir|Dame|Lord|Lady|King|Queen|Prince|Princess|Pope|Chancellor|Coach|Professor|Sheikh|Ayatollah"
+    # More Indonesian titles and roles written before names ("Kapolres Metro Jakarta Barat Kombes X").
+    "|Dirjen|Sesjen|Kadis|Kajati|Kajari|Kasat|Kasubdit|Kabid|Kadiv|Kabag|Kasi|Kapolrestabes|Kapolresta|Kapolsek|"
+    "Kasatreskrim|Kabareskrim|Danrem|Dandim|Danramil|Pangdam|Pangkostrad|Kasad|Kasal|Kasau|Mayjen|Marsekal|"
+    "Laksamana|Laksma|Marsma|Brigadir|Bripda|Bharada|Serka|Pratu|Dekan|Rektor|Camat|Lurah|Kades|Sekda|Seskab|"
+    "Mensos|Menkes|Mentan|Mendag|Menperin|Menaker|Menpora|Menpar|Menhub|Mendikbud|Mendikdasmen|Mendiktisaintek|"
+    "Menag|Menkum|Menham|Wamen|Waka|Wakapolri|Wakapolda|Wabup|Wawali|Komut|Komisaris|Kuasa Hukum|Pengacara|"
+    "Advokat|Terdakwa|Tersangka|Terpidana|Saksi|Korban|Pelaku|Pemain|Gelandang|Penyerang|Atlet|Pebulutangkis|"
+    "Pembalap|Artis|Selebgram|Influencer|Dosen|Guru Besar|Pakar|Ahli|Pendiri|Founder|Bos|Kakak|Adik|Ayah|Istri|"
+    "Suami|Sdri|Almarhum|Mendiang|Ustazah|Kiai|Kyai|Romo|Pastor|Pendeta|Biksu|Sultan|Permaisuri|Komjen|Letjen|"
+    "Laksdya|Laksda|Marsdya|Marsda|Kolonel|Plt|Pj|Pjs|Kapten|Letkol|Lettu|Serda|Sertu|Kopda|Koptu|Praka|Prada|"
+    "Bripka|Brigpol|Aipda|Ipda|Iptu|AKP|Spokesperson|Senator|Sen|Gov|Rep|Attorney|Lawyer|Attorney General|Dr|"
+    "Doctor|Father|Rabbi|Imam|Officer|Detective|Inspector|Sergeant|Lieutenant|Colonel|Captain|Admiral|Commander|"
+    "Chairwoman|Chairperson|Founder|Coach|Manager|Striker|Midfielder|Defender|Goalkeeper|Actor|Actress|Singer|"
+    "Rapper|Author|Economist|Analyst"
 )
 
 # Verbs after a name that say it is a person speaking.
@@ -138,29 +162,24 @@ ROLE_WORDS = _set(
     "Pendidikan|Sosial|Hukum|Koordinator|Bidang|Senior|Umum|Besar|Utama|Pelaksana|Harian|Plt|Pj|Eksekutif|"
     "Treasury|State|Foreign|Defense|Defence|Finance|Home|Interior|Justice|Deputy|Vice|Acting|Former|Executive|"
     "Secretary|Minister|Affairs|General|Attorney|Press|Security|National|Chief|Senior|Mantan|Eks|Calon"
+    # Fields that follow a role ("Direktur Riset", "Kepala Humas", "Pakar Kebijakan Publik"): not name parts.
+    "|Riset|Operasional|Pemasaran|Komunikasi|Hubungan|Humas|Penelitian|Kebijakan|Publik|Politik|Ekonomi|"
+    "Pembangunan|Pengembangan|Strategi|Investasi|Perencanaan|Industri|Teknologi|Informasi|Bisnis|Korporat|"
+    "Corporate|Communication|Communications|Marketing|Operations|Research|Policy|Public|Relations|Strategy|"
+    "Investment|Technology|Pasar|Market|Tetap|Muda|Madya|Pratama|Ahli|Tenaga|Staf|Khusus|Pengajar|Hukum|Tata|"
+    "Negara"
 )
 
 NEWS_AGENCIES = {
     "afp": "AFP", "reuters": "Reuters", "ap": "AP", "associated press": "AP", "antara": "Antara",
     "bloomberg": "Bloomberg", "xinhua": "Xinhua", "kyodo": "Kyodo", "bernama": "Bernama", "yonhap": "Yonhap",
     "dpa": "dpa", "efe": "EFE", "ansa": "ANSA", "tass": "TASS", "upi": "UPI", "anadolu": "Anadolu", "aa": "Anadolu",
+    # Broadcasters and wires that news credits in datelines ("(CNN)", "Hong Kong (CNN Business)").
+    "cnn": "CNN", "bbc": "BBC", "cna": "CNA", "nhk": "NHK", "al jazeera": "Al Jazeera", "ria novosti": "RIA Novosti",
+    "interfax": "Interfax", "wafa": "WAFA", "irna": "IRNA", "kcna": "KCNA", "pti": "PTI", "ani": "ANI",
+    "agence france-presse": "AFP", "anadolu agency": "Anadolu", "spa": "SPA",
 }
 
-# More Indonesian titles and roles written before names ("Kapolres Metro Jakarta Barat Kombes X").
-PERSON_CUES = PERSON_CUES | _set(
-    "Dirjen|Sesjen|Kadis|Kajati|Kajari|Kasat|Kasubdit|Kabid|Kadiv|Kabag|Kasi|Kapolrestabes|Kapolresta|Kapolsek|"
-    "Kasatreskrim|Kabareskrim|Danrem|Dandim|Danramil|Pangdam|Pangkostrad|Kasad|Kasal|Kasau|Mayjen|Marsekal|"
-    "Laksamana|Laksma|Marsma|Brigadir|Bripda|Bharada|Serka|Pratu|Dekan|Rektor|Camat|Lurah|Kades|Sekda|Seskab|"
-    "Mensos|Menkes|Mentan|Mendag|Menperin|Menaker|Menpora|Menpar|Menhub|Mendikbud|Mendikdasmen|Mendiktisaintek|"
-    "Menag|Menkum|Menham|Wamen|Waka|Wakapolri|Wakapolda|Wabup|Wawali|Komut|Komisaris|Kuasa Hukum|Pengacara|"
-    "Advokat|Terdakwa|Tersangka|Terpidana|Saksi|Korban|Pelaku|Pemain|Gelandang|Penyerang|Atlet|Pebulutangkis|"
-    "Pembalap|Artis|Selebgram|Influencer|Dosen|Guru Besar|Pakar|Ahli|Pendiri|Founder|Bos|Kakak|Adik|Ayah|Istri|"
-    "Suami|Sdri|Almarhum|Mendiang|Ustazah|Kiai|Kyai|Romo|Pastor|Pendeta|Biksu|Sultan|Permaisuri|"
-    "Komjen|Letjen|Laksdya|Laksda|Marsdya|Marsda|Kolonel|Plt|Pj|Pjs|Kapten|Letkol|Lettu|Serda|Sertu|Kopda|Koptu|Praka|Prada|Bripka|Brigpol|Aipda|Ipda|Iptu|AKP|"
-    "Spokesperson|Senator|Sen|Gov|Rep|Attorney|Lawyer|Attorney General|Dr|Doctor|Father|Rabbi|Imam|Officer|Detective|"
-    "Inspector|Sergeant|Lieutenant|Colonel|Captain|Admiral|Commander|Chairwoman|Chairperson|Founder|Coach|"
-    "Manager|Striker|Midfielder|Defender|Goalkeeper|Actor|Actress|Singer|Rapper|Author|Economist|Analyst"
-)
 _MINISTER = re.compile(
     r"^(?:wa)?men(?:ko|keu|dagri|lu|han|sos|kes|tan|dag|perin|aker|naker|pora|par\w*|hub|dik\w+|ag|pan\w*|kum\w*|"
     r"ham|lh|esdm|kop\w*|pu\w*|bumn|sesneg|kominfo|komdigi|trans|des\w*|pppa|pkp|ekraf|imipas|investasi|bud|ekon)$"
@@ -201,6 +220,8 @@ LOC_HEAD_WORDS = _set(
     "Sungai|Danau|Teluk|Selat|Laut|Samudra|Samudera|Tanjung|Bandara|Pelabuhan|Stasiun|Terminal|Istana|Gedung|"
     "Masjid|Gereja|Pura|Candi|Pantai|Taman|Lapangan|Stadion|Kawasan|Wilayah|Perumahan|Pasar|Alun-alun|Benteng|"
     "Keraton|Kraton|Monumen|Tol|Mount|Mt|Lake|Fort|Port|Cape|Gulf|Bay"
+    "|Hotel|Kompleks|Mapolda|Mapolres|Mapolsek|Mako|Markas|Bundaran|Simpang|Jembatan|Bendungan|Waduk|Situ|Kebun|"
+    "Hutan|Cagar|Lembah|Tanjung"
 )
 # Last words that make a run a place (English order: "Cook County", "Hudson River").
 LOC_TAIL_WORDS = _set(
@@ -217,16 +238,6 @@ NON_ORG_CAPS = _set(
     "SMA|PAUD|TK|S1|S2|S3|LPG|CNG|LNG|EV|PC|APK|OTP|SMS|ID|URL|PDF|FAQ|DIY|USA|UK|US|EU"
 )
 
-LOCATIONS = LOCATIONS | _set("RI|NKRI|Republik Indonesia|Islandia|Greenland|Tibet|Xinjiang|Hawaii|Alaska|California|"
-                             "Texas|Florida|Siberia|Sahara|Amazon|Himalaya|Bosnia|Kosovo|Albania|Slovakia|Slovenia|"
-                             "Lituania|Latvia|Estonia|Georgia|Armenia|Azerbaijan|Moldova|Bulgaria|Islandia|Luksemburg|"
-                             "Luxembourg|Monako|Monaco|Malta|Siprus|Cyprus|Kazakstan|Kirgistan|Tajikistan|"
-                             "Turkmenistan|Bhutan|Maladewa|Maldives|Mauritius|Madagaskar|Madagascar|Tanzania|Uganda|"
-                             "Rwanda|Kongo|Congo|Angola|Zambia|Zimbabwe|Mozambik|Mozambique|Namibia|Botswana|"
-                             "Senegal|Mali|Niger|Chad|Kamerun|Cameroon|Pantai Gading|Ivory Coast|Liberia|"
-                             "Sierra Leone|Guinea|Ekuador|Ecuador|Bolivia|Paraguay|Uruguay|Panama|Kosta Rika|"
-                             "Costa Rica|Honduras|Guatemala|Nikaragua|Nicaragua|El Salvador|Jamaika|Jamaica|Haiti|"
-                             "Fiji|Samoa|Tonga|Vanuatu|Kepulauan Solomon|Solomon Islands|Palau|Nauru|Tuvalu|Kiribati")
 
 # Words that open an Indonesian institution's name ("Kementerian Pertanian", "Dinas Pendidikan dan
 # Kebudayaan"): the name starts at them, and "dan" inside such a name joins rather than separates.
@@ -248,21 +259,5 @@ NOT_PERSON_WORDS = _set(
     "Peraturan|Keputusan|Surat|Pasal|Act|Bill|Law|Policy|Kebijakan|Sains|Science|Research|Riset|Studi|Studies|"
     "Girls|Boys|Band|Tour|Album|Film|Series|Season|Episode|Awards|Prize|Hadiah|Maha|Esa|Tuhan|Allah|God"
 )
-ORG_WORDS = ORG_WORDS | _set("Forum|Aliansi|Koalisi|Gerakan|Movement|Baznas|BUMDes|BUMD|Hunian")
-LOC_HEAD_WORDS = LOC_HEAD_WORDS | _set("Hotel|Kompleks|Mapolda|Mapolres|Mapolsek|Mako|Markas|Bundaran|Simpang|"
-                                       "Jembatan|Bendungan|Waduk|Situ|Kebun|Hutan|Cagar|Lembah|Tanjung")
 
-# Broadcasters and wires that news credits in datelines ("(CNN)", "Hong Kong (CNN Business)").
-NEWS_AGENCIES.update({
-    "cnn": "CNN", "bbc": "BBC", "cna": "CNA", "nhk": "NHK", "al jazeera": "Al Jazeera", "ria novosti": "RIA Novosti",
-    "interfax": "Interfax", "wafa": "WAFA", "irna": "IRNA", "kcna": "KCNA", "pti": "PTI", "ani": "ANI",
-    "agence france-presse": "AFP", "anadolu agency": "Anadolu", "spa": "SPA",
-})
 
-# Fields that follow a role ("Direktur Riset", "Kepala Humas", "Pakar Kebijakan Publik"): not name parts.
-ROLE_WORDS = ROLE_WORDS | _set(
-    "Riset|Operasional|Pemasaran|Komunikasi|Hubungan|Humas|Penelitian|Kebijakan|Publik|Politik|Ekonomi|Pembangunan|"
-    "Pengembangan|Strategi|Investasi|Perencanaan|Industri|Teknologi|Informasi|Bisnis|Korporat|Corporate|"
-    "Communication|Communications|Marketing|Operations|Research|Policy|Public|Relations|Strategy|Investment|"
-    "Technology|Pasar|Market|Tetap|Muda|Madya|Pratama|Ahli|Tenaga|Staf|Khusus|Pengajar|Hukum|Tata|Negara"
-)
