@@ -259,131 +259,152 @@ def _headline_like(line: str) -> bool:
     return caps >= 0.7 * len(ws)
 
 
-def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None  # noqa: C901, PLR0915 -- one pass with shared state, split in a change of its own
-            ) -> Entities:
-    """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
-    lines = text.split("\n")
-    headline_lines = [_headline_like(ln) for ln in lines]
-    prose = "\n".join(ln for ln, h in zip(lines, headline_lines, strict=True) if not h)
-    prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
-    prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
-    counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
-    order: dict[str, int] = {}
-    weak: dict[str, str] = {}  # name -> type, found without strong evidence
-    restricted: list[tuple[str, str | None]] = []  # (name, type) from headline-like lines
-    person_words: set[str] = set()
+class _Found:
+    """What one text names, gathered span by span (``extract``), then settled as a whole."""
 
-    def add(name: str, kind: str, pos: int, strong: bool, headline: bool) -> None:
+    def __init__(self, prose: str, lang: str | None):
+        self.lang = lang
+        self.prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
+        self.prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
+        self.counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
+        self.order: dict[str, int] = {}
+        self.weak: dict[str, str] = {}  # name -> type, found without strong evidence
+        self.restricted: list[tuple[str, str | None]] = []  # (name, type) from headline-like lines
+        self.person_words: set[str] = set()
+
+    def add(self, name: str, kind: str, pos: int, strong: bool, headline: bool) -> None:
         name = name.strip(" ,.-'’")
         if not name or len(name) < 2:
             return
         if headline:  # everything is capitalised there: decided after the prose has been read
-            restricted.append((name, kind))
+            self.restricted.append((name, kind))
             return
         if not strong:
-            weak.setdefault(name, kind)
-        counts[_KEYS[kind]][name] += 1
-        order.setdefault(name, pos)
+            self.weak.setdefault(name, kind)
+        self.counts[_KEYS[kind]][name] += 1
+        self.order.setdefault(name, pos)
         if kind == "person" and strong:
-            person_words.update(name.split())
+            self.person_words.update(name.split())
 
-    offset = 0
-    segments: list[tuple[str, int, bool]] = []
-    if title:
-        segments.append((title, -1, True))
-    for ln, h in zip(lines, headline_lines, strict=True):
-        segments.append((ln, offset, h))
-        offset += len(ln) + 1
-    for seg, base, headline in segments:
+    def read_segment(self, seg: str, base: int, headline: bool) -> None:
+        """Every capitalised span of one line (or the title, ``base`` -1)."""
         last_cue_end = -10  # end of the last run that held a title or role ("Anggota Komisi XII DPR RI, Junaidi")
         for m in _SPAN.finditer(seg):
             words = m.group(0).split()
-            before_text = seg[max(0, m.start() - 40) : m.start()]
             # "Anggota Komisi XII DPR RI, Junaidi Auly", "Kepala Badan Pusat Statistik (BPS) Amalia ..."
             appositive = (last_cue_end >= 0 and m.start() - last_cue_end <= _APPOSITIVE_MAX
                           and bool(_APPOSITIVE_GAP.fullmatch(seg[last_cue_end : m.start()])))
             if any(is_person_cue(w) for w in words[:2]):
                 last_cue_end = m.end()
-            sentence_start = bool(_SENT_START.search(before_text))
+            self._read_span(seg, m, words, base, headline, appositive)
             acronym_after = _ACRONYM_AFTER.match(seg[m.end() : m.end() + 16])
-            cue_seen = False  # "Menteri Luar Negeri China Wang Yi": the title reaches past the place
-            for offset_in, piece in _pieces(words):
-                if offset_in > 0 and words[offset_in - 1].lower() in _WEAK_LINKS:
-                    cue_seen = False
-                first_word = offset_in == 0 and sentence_start
-                name_words, titled = _strip_titles(list(piece))
-                if not name_words or all(w.lower() in STOP_CAPS or w.lower() in ROLE_WORDS
-                                         or is_person_cue(w) or _REDUPLICATED.match(w) for w in name_words):
-                    cue_seen = cue_seen or any(is_person_cue(w) for w in piece)
-                    continue
-                if _low(name_words) in LOCATIONS and not titled:
-                    cue_seen = cue_seen or any(is_person_cue(w) for w in piece[: len(piece) - len(name_words)])
-                    add(" ".join(name_words), "location", max(0, base) + m.start(), True, headline)
-                    continue
-                titled = titled or cue_seen or (appositive and offset_in == 0)
-                cue_seen = False
-                more = offset_in + len(piece) < len(words) and words[offset_in + len(piece)].lower() not in _WEAK_LINKS
-                if titled and len(name_words) == 1 and more:
-                    # "Direktur Eksekutif Poltracking | Indonesia | Hanta Yuda": the institution, then the name
-                    if _is_acronym(name_words[0]) or _org_shaped(name_words[0]) or _name_like(name_words[0]):
-                        add(name_words[0], "organization", max(0, base) + m.start(), True, headline)
-                    cue_seen = True
-                    continue
-                before = " ".join(words[:offset_in] + piece[: len(piece) - len(name_words)])
-                before = (before_text + " " + before) if before else before_text
-                is_last = offset_in + len(piece) == len(words)
-                after = seg[m.end() : m.end() + 30] if is_last else ""
-                pos = max(0, base) + m.start()
-                head, tail = _split_person_tail(name_words) if titled else (name_words, [])
-                if tail:
-                    head = _trim_head(head)
-                    kind, strong = _type_of(head, False, before, "", prose_lower, lang, prose_caps)
-                    if kind and kind != "person":
-                        add(" ".join(head), kind, pos, strong, headline)
-                    add(" ".join(tail), "person", pos, True, headline)
-                    continue
-                kind, strong = _type_of(name_words, titled, before, after, prose_lower, lang, prose_caps)
-                if kind is None:
-                    continue
-                if kind == "organization" and not _org_shaped(name_words[0]) and len(name_words) > 1:
-                    name_words = _trim_head(name_words)
-                one = len(name_words) == 1
-                if first_word and one and not strong and kind != "location":
-                    continue
-                add(" ".join(name_words), kind, pos, strong, headline)
             if acronym_after and not headline:
                 acr = acronym_after.group(1)
                 if acr.lower() in LOCATIONS:
-                    add(acr, "location", max(0, base) + m.start(), True, False)
+                    self.add(acr, "location", max(0, base) + m.start(), True, False)
 
-    # A weakly typed full name containing a word used as a person's name elsewhere is a person.
-    for name, kind in list(weak.items()):
-        if kind != "person" and any(w in person_words for w in name.split()) and len(name.split()) <= 4:
-            key = _KEYS[kind]
-            counts["persons"][name] += counts[key].pop(name, 0)
-    # Headline-only names: kept when known, or when the prose names the same entity.
-    known = {n.lower(): k for k, c in counts.items() for n in c}
-    for name, kind in restricted:
-        low = name.lower()
-        if low in known:
-            counts[known[low]][name] += 1
-            order.setdefault(name, 10**9)
-        elif kind in ("location", "organization") and (
-                low in LOCATIONS or low in KNOWN_ORGS or _is_acronym(name)
-                or (len(name.split()) <= 4 and (name.split()[0].lower() in ORG_HEAD_WORDS | LOC_HEAD_WORDS
-                                                or is_org_morph(name)))):
-            counts[_KEYS[kind]][name] += 1
-            order.setdefault(name, 10**9)
-    persons = _fold_persons(counts["persons"])
-    person_set = set(persons) | set(counts["persons"])
-    def first_mentioned(names: list[str]) -> list[str]:
-        return sorted(names, key=lambda n: order.get(n, 0))[:max_per_type]
+    def _read_span(self, seg: str, m: re.Match, words: list[str], base: int, headline: bool,
+                   appositive: bool) -> None:
+        """The names in one capitalised span, piece by piece (a span may hold a title, a place and a name)."""
+        before_text = seg[max(0, m.start() - 40) : m.start()]
+        sentence_start = bool(_SENT_START.search(before_text))
+        pos = max(0, base) + m.start()
+        cue_seen = False  # "Menteri Luar Negeri China Wang Yi": the title reaches past the place
+        for offset_in, piece in _pieces(words):
+            if offset_in > 0 and words[offset_in - 1].lower() in _WEAK_LINKS:
+                cue_seen = False
+            name_words, titled = _strip_titles(list(piece))
+            if not name_words or all(w.lower() in STOP_CAPS or w.lower() in ROLE_WORDS
+                                     or is_person_cue(w) or _REDUPLICATED.match(w) for w in name_words):
+                cue_seen = cue_seen or any(is_person_cue(w) for w in piece)
+                continue
+            if _low(name_words) in LOCATIONS and not titled:
+                cue_seen = cue_seen or any(is_person_cue(w) for w in piece[: len(piece) - len(name_words)])
+                self.add(" ".join(name_words), "location", pos, True, headline)
+                continue
+            titled = titled or cue_seen or (appositive and offset_in == 0)
+            cue_seen = False
+            more = offset_in + len(piece) < len(words) and words[offset_in + len(piece)].lower() not in _WEAK_LINKS
+            if titled and len(name_words) == 1 and more:
+                # "Direktur Eksekutif Poltracking | Indonesia | Hanta Yuda": the institution, then the name
+                if _is_acronym(name_words[0]) or _org_shaped(name_words[0]) or _name_like(name_words[0]):
+                    self.add(name_words[0], "organization", pos, True, headline)
+                cue_seen = True
+                continue
+            before = " ".join(words[:offset_in] + piece[: len(piece) - len(name_words)])
+            before = (before_text + " " + before) if before else before_text
+            after = seg[m.end() : m.end() + 30] if offset_in + len(piece) == len(words) else ""
+            self._add_piece(name_words, titled, before, after, pos, headline,
+                            first_word=offset_in == 0 and sentence_start)
 
-    return {
-        "persons": first_mentioned(persons),
-        "organizations": first_mentioned([n for n in counts["organizations"] if n not in person_set]),
-        "locations": first_mentioned([n for n in counts["locations"] if n not in person_set]),
-    }
+    def _add_piece(self, name_words: list[str], titled: bool, before: str, after: str, pos: int,
+                   headline: bool, first_word: bool) -> None:
+        head, tail = _split_person_tail(name_words) if titled else (name_words, [])
+        if tail:
+            head = _trim_head(head)
+            kind, strong = _type_of(head, False, before, "", self.prose_lower, self.lang, self.prose_caps)
+            if kind and kind != "person":
+                self.add(" ".join(head), kind, pos, strong, headline)
+            self.add(" ".join(tail), "person", pos, True, headline)
+            return
+        kind, strong = _type_of(name_words, titled, before, after, self.prose_lower, self.lang, self.prose_caps)
+        if kind is None:
+            return
+        if kind == "organization" and not _org_shaped(name_words[0]) and len(name_words) > 1:
+            name_words = _trim_head(name_words)
+        if first_word and len(name_words) == 1 and not strong and kind != "location":
+            return
+        self.add(" ".join(name_words), kind, pos, strong, headline)
+
+    def promote_weak_persons(self) -> None:
+        """A weakly typed full name containing a word used as a person's name elsewhere is a person."""
+        for name, kind in list(self.weak.items()):
+            if kind != "person" and any(w in self.person_words for w in name.split()) and len(name.split()) <= 4:
+                self.counts["persons"][name] += self.counts[_KEYS[kind]].pop(name, 0)
+
+    def admit_headline_names(self) -> None:
+        """Headline-only names: kept when known, or when the prose names the same entity."""
+        known = {n.lower(): k for k, c in self.counts.items() for n in c}
+        for name, kind in self.restricted:
+            low = name.lower()
+            if low in known:
+                self.counts[known[low]][name] += 1
+                self.order.setdefault(name, 10**9)
+            elif kind in ("location", "organization") and (
+                    low in LOCATIONS or low in KNOWN_ORGS or _is_acronym(name)
+                    or (len(name.split()) <= 4 and (name.split()[0].lower() in ORG_HEAD_WORDS | LOC_HEAD_WORDS
+                                                    or is_org_morph(name)))):
+                self.counts[_KEYS[kind]][name] += 1
+                self.order.setdefault(name, 10**9)
+
+    def entities(self, max_per_type: int) -> Entities:
+        persons = _fold_persons(self.counts["persons"])
+        person_set = set(persons) | set(self.counts["persons"])
+
+        def first_mentioned(names: list[str]) -> list[str]:
+            return sorted(names, key=lambda n: self.order.get(n, 0))[:max_per_type]
+
+        return {
+            "persons": first_mentioned(persons),
+            "organizations": first_mentioned([n for n in self.counts["organizations"] if n not in person_set]),
+            "locations": first_mentioned([n for n in self.counts["locations"] if n not in person_set]),
+        }
+
+
+def extract(text: str, max_per_type: int = 25, title: str | None = None, lang: str | None = None) -> Entities:
+    """Persons, organisations and locations named in ``text`` (and ``title``), in order of first mention."""
+    lines = text.split("\n")
+    headline_lines = [_headline_like(ln) for ln in lines]
+    found = _Found("\n".join(ln for ln, h in zip(lines, headline_lines, strict=True) if not h), lang)
+    if title:
+        found.read_segment(title, -1, True)
+    offset = 0
+    for ln, headline in zip(lines, headline_lines, strict=True):
+        found.read_segment(ln, offset, headline)
+        offset += len(ln) + 1
+    found.promote_weak_persons()
+    found.admit_headline_names()
+    return found.entities(max_per_type)
 
 
 def _fold_persons(found: Counter) -> list[str]:
