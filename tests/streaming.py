@@ -77,6 +77,36 @@ def metric_value(port: int, name_and_labels: str) -> float:
     return 0.0
 
 
+def metric_series(port: int, name: str) -> list[float]:
+    """Every sample of one metric family on a worker's /metrics."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line.startswith((name + " ", name + "{"))]
+
+
+def wait_until(condition, what: str, timeout: float = 120.0) -> None:
+    """Poll ``condition()`` until it holds: broker tests wait on conditions, never on fixed sleeps."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:  # a worker still starting its web server
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{what}: not within {timeout} s")
+
+
+def wait_raw_committed(settings: Settings, *ports: int, timeout: float = 120.0) -> None:
+    """Until the workers own every raw partition and each one's committed offset is its end offset (the
+    workers' own lag gauges, refreshed every 15 s: no second client joins the group's affairs)."""
+    def caught_up() -> bool:
+        assigned = sum(metric_value(p, "newsworker_assigned_partitions") for p in ports)
+        lags = [v for p in ports for v in metric_series(p, "newsworker_consumer_lag_messages")]
+        return assigned == settings.topic_partitions and len(lags) == settings.topic_partitions and not any(lags)
+    wait_until(caught_up, "raw offsets committed", timeout)
+
+
 def end_offsets_are_exclusive(settings: Settings) -> bool:
     """Kafka reports a partition's end offset as last offset + 1. Tansu 0.6 reports the base
     offset of the last record batch + 1, which Faust's RocksDB recovery reads as "changelog

@@ -7,7 +7,6 @@ or news.deadletter, identified by its source topic/partition/offset.
 from __future__ import annotations
 
 import base64
-import time
 import urllib.request
 from collections import Counter
 
@@ -18,7 +17,7 @@ from workers.tools.demo import start_worker, stop_worker
 from workers.tools.kafka_tools import create_topics, read_topics
 
 from .conftest import REPO
-from .streaming import produce_lines, stream_settings
+from .streaming import produce_lines, stream_settings, wait_raw_committed
 
 pytestmark = pytest.mark.broker
 SAMPLE_LINES = (REPO / "samples" / "demo.jsonl").read_bytes().splitlines()
@@ -36,8 +35,8 @@ def run(broker, tmp_path_factory):
     try:
         where = produce_lines(s, SAMPLE_LINES)
         outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
-        got = read_topics(s, outputs, expect=len(SAMPLE_LINES), timeout=120)
-        time.sleep(1.0)  # let late or duplicated records arrive before we count
+        read_topics(s, outputs, expect=len(SAMPLE_LINES), timeout=120)
+        wait_raw_committed(s, s.web_port)  # every message done and committed: nothing late can still come
         got = read_topics(s, outputs + [s.stories_topic], timeout=5)
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{s.web_port}/metrics", timeout=5).read().decode()
         alive = worker.poll() is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 import uuid
 
 import orjson
@@ -14,7 +13,16 @@ from workers.tools.demo import start_worker, stop_worker
 from workers.tools.kafka_tools import create_topics, read_topics
 
 from .conftest import BENCHMARK
-from .streaming import end_offsets_are_exclusive, metric_value, produce_lines, read_until, stream_settings, wait_ready
+from .streaming import (
+    end_offsets_are_exclusive,
+    metric_value,
+    produce_lines,
+    read_until,
+    stream_settings,
+    wait_raw_committed,
+    wait_ready,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -67,7 +75,10 @@ def test_copies_on_other_partitions_and_processes_are_caught(broker, tmp_path):
     w2 = start_worker(s2, tmp_path / "w2.log")
     try:
         wait_ready(s.web_port, s2.web_port)
-        time.sleep(2)  # let the second join's rebalance settle
+        # The second join's rebalance has settled when the two workers own every raw partition between them.
+        wait_until(lambda: metric_value(s.web_port, "newsworker_assigned_partitions")
+                   + metric_value(s2.web_port, "newsworker_assigned_partitions") == s.topic_partitions,
+                   "raw partitions shared by the two workers")
         wait_ready(s.web_port, s2.web_port)
         items = stories(8)
         lines, partitions = [], []
@@ -111,7 +122,7 @@ def test_index_survives_sigkill(broker, tmp_path, store):
     try:
         produce_lines(s, [original(i, url, body) for i, (url, body) in enumerate(items)])
         before = outcomes(s, len(items))
-        time.sleep(4)  # past the commit interval: the restart must not re-read these
+        wait_raw_committed(s, s.web_port)  # the restart must not ingest these again
     finally:
         w.send_signal(signal.SIGKILL)  # no clean shutdown, no flush of anything
         w.wait()
@@ -160,7 +171,7 @@ def test_site_templates_survive_sigkill(broker, tmp_path):
     try:
         produce_lines(s, [page(i, b) for i, b in enumerate(bodies[:25])])
         outcomes(s, 25)
-        time.sleep(4)  # past the commit interval
+        wait_raw_committed(s, s.web_port)
     finally:
         w.send_signal(signal.SIGKILL)
         w.wait()
