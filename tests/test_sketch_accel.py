@@ -212,9 +212,11 @@ def test_overlap_packed_matches_numpy(monkeypatch):
 
 def test_overlap_packed_refuses_what_pack_does_not_write():
     mine = F.stored_bytes(F.fingerprint("satu dua tiga empat").sketch)
-    for bad in ["abc", "!!!!", "AAAA" * 3 + "A=AA", "é" * 8]:
+    for bad in [b"abc", b"\x00" * 9, bytes(8 * 2 + 3)]:  # not whole uint32 values after the anchors
         with pytest.raises(ValueError):
-            F._sketch.overlap_packed(mine, bad, 0, 128)
+            F._sketch.overlap_packed(mine, bad, 0 if len(bad) < 16 else 2, 128)
+    with pytest.raises(TypeError):
+        F._sketch.overlap_packed(mine, "AAAA", 0, 128)  # text (layout 2's base64) is not a packed sketch
     with pytest.raises(ValueError):
         F._sketch.overlap_packed(mine, F.pack((1, 2, 3)), 8, 128)  # fewer bytes than the anchors claim
     with pytest.raises(ValueError):

@@ -483,52 +483,12 @@ static PyObject *py_init(PyObject *self, PyObject *args) {
 
 /* -- the dedup index's stored sketches ----------------------------------------------------------------------------
  * The index keeps each sketch's values as little-endian uint32 (their top bits, fingerprint.stored_bytes) behind the
- * first anchor values in full (uint64), base64 in a JSON string (fingerprint.pack). Comparing a new article with a
- * stored one is the hot loop of a lookup; CPython's base64 decoder alone costs more than the comparison, so both are
- * done here. Each function mirrors Python code in fingerprint.py exactly (tests/test_sketch_accel.py). */
+ * first anchor values in full (uint64), as raw bytes (fingerprint.pack; index layout 3: no base64, no JSON).
+ * Comparing a new article with a stored one is the hot loop of a lookup: done here, on the stored bytes in place. Each function mirrors Python code in fingerprint.py exactly (tests/test_sketch_accel.py). */
 
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static signed char b64_value[256];
 
 static inline uint32_t load_le32(const unsigned char *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-/* Standard base64 with '=' padding, as binascii.b2a_base64(newline=False). `out` holds 4 * ceil(n / 3) chars. */
-static void b64_encode(const unsigned char *in, Py_ssize_t n, char *out) {
-    Py_ssize_t i = 0, o = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
-        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63]; out[o++] = b64_alphabet[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63]; out[o++] = '='; out[o++] = '=';
-    } else if (n - i == 2) {
-        uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8);
-        out[o++] = b64_alphabet[v >> 18]; out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63]; out[o++] = '=';
-    }
-}
-
-/* Decodes what b64_encode writes (length a multiple of 4, padding only at the end) into `out`; the number of bytes,
- * or -1 for anything else. */
-static Py_ssize_t b64_decode(const unsigned char *in, Py_ssize_t n, unsigned char *out) {
-    if (n % 4) return -1;
-    Py_ssize_t o = 0;
-    for (Py_ssize_t i = 0; i < n; i += 4) {
-        int pad = 0;
-        if (i + 4 == n) pad = (in[i + 3] == '=') + (in[i + 2] == '=' && in[i + 3] == '=');
-        int c0 = b64_value[in[i]], c1 = b64_value[in[i + 1]];
-        int c2 = pad >= 2 ? 0 : b64_value[in[i + 2]], c3 = pad >= 1 ? 0 : b64_value[in[i + 3]];
-        if ((c0 | c1 | c2 | c3) < 0) return -1;
-        uint32_t v = ((uint32_t)c0 << 18) | ((uint32_t)c1 << 12) | ((uint32_t)c2 << 6) | (uint32_t)c3;
-        out[o++] = (unsigned char)(v >> 16);
-        if (pad < 2) out[o++] = (unsigned char)(v >> 8);
-        if (pad < 1) out[o++] = (unsigned char)v;
-    }
-    return o;
 }
 
 /* fingerprint.overlap on two ascending uint32 arrays (little-endian bytes): (shared, na, nb). A sketch with `full`
@@ -556,59 +516,47 @@ static void overlap_le32(const unsigned char *a, Py_ssize_t la, const unsigned c
     *shared_out = shared; *na_out = na; *nb_out = nb;
 }
 
-/* overlap_packed(mine: bytes-like, packed: str, anchors: int, full: int) -> (shared, na, nb):
- * fingerprint.overlap_stored(mine, fingerprint.unpack_stored(packed, anchors), full). */
+/* overlap_packed(mine: bytes-like, packed: bytes-like, anchors: int, full: int) -> (shared, na, nb):
+ * fingerprint.overlap of `mine` (uint32 LE) and the stored values of a packed sketch (fingerprint.pack: `anchors`
+ * uint64 values, then uint32 values), read in place: no copy, no decoding. */
 static PyObject *py_overlap_packed(PyObject *self, PyObject *args) {
-    Py_buffer mine;
-    PyObject *packed;
+    Py_buffer mine, packed;
     Py_ssize_t anchors, full;
-    if (!PyArg_ParseTuple(args, "y*Unn", &mine, &packed, &anchors, &full)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*y*nn", &mine, &packed, &anchors, &full)) return NULL;
     PyObject *res = NULL;
-    unsigned char stack[2048], *raw = stack;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(packed);
-    if (mine.len % 4 || anchors < 0 || !PyUnicode_IS_ASCII(packed)) goto bad;
-    if (n / 4 * 3 > (Py_ssize_t)sizeof(stack)) {
-        raw = PyMem_Malloc((size_t)(n / 4 * 3));
-        if (!raw) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t len = packed.len;
+    if (mine.len % 4 || anchors < 0 || len < 8 * anchors || (len - 8 * anchors) % 4) {
+        PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (fingerprint.pack) or not uint32 bytes");
+    } else {
+        Py_ssize_t shared, na, nb;
+        overlap_le32(mine.buf, mine.len / 4, (const unsigned char *)packed.buf + 8 * anchors, (len - 8 * anchors) / 4,
+                     full, &shared, &na, &nb);
+        res = Py_BuildValue("nnn", shared, na, nb);
     }
-    Py_ssize_t len = b64_decode(PyUnicode_1BYTE_DATA(packed), n, raw);
-    if (len < 0 || len < 8 * anchors || (len - 8 * anchors) % 4) goto bad;
-    Py_ssize_t shared, na, nb;
-    overlap_le32(mine.buf, mine.len / 4, raw + 8 * anchors, (len - 8 * anchors) / 4, full, &shared, &na, &nb);
-    res = Py_BuildValue("nnn", shared, na, nb);
-    goto done;
-bad:
-    PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (fingerprint.pack) or not uint32 bytes");
-done:
-    if (raw != stack) PyMem_Free(raw);
+    PyBuffer_Release(&packed);
     PyBuffer_Release(&mine);
     return res;
 }
 
-/* pack(head: sequence of int, stored: bytes-like) -> str: base64 of the head values as little-endian uint64, then
- * the stored bytes (fingerprint.pack). */
+/* pack(head: sequence of int, stored: bytes-like) -> bytes: the head values as little-endian uint64, then the
+ * stored bytes (fingerprint.pack). */
 static PyObject *py_pack(PyObject *self, PyObject *args) {
     PyObject *seq;
     Py_buffer st;
     if (!PyArg_ParseTuple(args, "Oy*", &seq, &st)) return NULL;
     PyObject *fast = PySequence_Fast(seq, "pack: a sequence of ints is needed"), *res = NULL;
-    unsigned char stack[2048], *raw = stack;
     if (!fast) goto done;
-    Py_ssize_t nh = PySequence_Fast_GET_SIZE(fast), n = 8 * nh + st.len;
-    if (n > (Py_ssize_t)sizeof(stack)) {
-        raw = PyMem_Malloc((size_t)n);
-        if (!raw) { PyErr_NoMemory(); goto done; }
-    }
+    Py_ssize_t nh = PySequence_Fast_GET_SIZE(fast);
+    res = PyBytes_FromStringAndSize(NULL, 8 * nh + st.len);
+    if (!res) goto done;
+    unsigned char *raw = (unsigned char *)PyBytes_AS_STRING(res);
     for (Py_ssize_t i = 0; i < nh; i++) {
         unsigned long long v = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
-        if (v == (unsigned long long)-1 && PyErr_Occurred()) goto done;
+        if (v == (unsigned long long)-1 && PyErr_Occurred()) { Py_CLEAR(res); goto done; }
         for (int b = 0; b < 8; b++) raw[8 * i + b] = (unsigned char)(v >> (8 * b));
     }
     memcpy(raw + 8 * nh, st.buf, (size_t)st.len);
-    res = PyUnicode_New((n + 2) / 3 * 4, 127);
-    if (res) b64_encode(raw, n, (char *)PyUnicode_1BYTE_DATA(res));
 done:
-    if (raw != stack) PyMem_Free(raw);
     Py_XDECREF(fast);
     PyBuffer_Release(&st);
     return res;
@@ -621,7 +569,7 @@ static PyMethodDef methods[] = {
      "fingerprint(raw, k, size, keys) -> (joined tokens, sketch tuple, anchor keys tuple)"},
     {"overlap_packed", py_overlap_packed, METH_VARARGS,
      "overlap_packed(mine, packed, anchors, full) -> (shared, na, nb) of uint32 bytes and a packed sketch"},
-    {"pack", py_pack, METH_VARARGS, "pack(head, stored) -> base64 of head (uint64) + stored"},
+    {"pack", py_pack, METH_VARARGS, "pack(head, stored) -> bytes: head (uint64 LE) + stored"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -629,8 +577,6 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sketch", "Fingerpri
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__sketch(void) {
-    memset(b64_value, -1, sizeof(b64_value));
-    for (int i = 0; i < 64; i++) b64_value[(unsigned char)b64_alphabet[i]] = (signed char)i;
     for (int c = 0; c < 128; c++) {
         ascii_word[c] = (Py_UNICODE_ISALNUM((Py_UCS4)c) || c == '_') ? 1 : 0;
         ascii_map[c] = ascii_word[c] ? (unsigned char)c : ' ';

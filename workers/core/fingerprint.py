@@ -26,7 +26,6 @@ same body gives the same sketch in every process, on every machine.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -300,26 +299,24 @@ def stored_bytes(sketch) -> bytes:
     return stored(sketch).astype("<u4").tobytes()
 
 
-def pack(sketch, anchors: int = 0, stored_form: bytes | None = None) -> str:
-    """A sketch as compact JSON-able text: base64 of its first ``anchors`` values in full (little-endian
-    uint64: the anchor keys can be rebuilt from them) followed by every value's top 32 bits (uint32).
+def pack(sketch, anchors: int = 0, stored_form: bytes | None = None) -> bytes:
+    """A sketch as the index stores it (raw bytes): its first ``anchors`` values in full (little-endian uint64:
+    the anchor keys can be rebuilt from them) followed by every value's top 32 bits (uint32).
     ``stored_form`` is ``stored_bytes(sketch)`` when the caller has it already."""
     if stored_form is None:
         stored_form = stored_bytes(sketch)
     if _sketch is not None and not isinstance(sketch, np.ndarray):
         return _sketch.pack(sketch[:anchors], stored_form)
-    head = _as_array(sketch)[:anchors].astype("<u8").tobytes()
-    return base64.b64encode(head + stored_form).decode("ascii")
+    return _as_array(sketch)[:anchors].astype("<u8").tobytes() + stored_form
 
 
-def unpack(text: str, anchors: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def unpack(raw: bytes, anchors: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(the first ``anchors`` values in full, every value's stored top bits as uint64) of a packed sketch."""
-    raw = base64.b64decode(text)
     return (np.frombuffer(raw, dtype="<u8", count=anchors),
             np.frombuffer(raw, dtype="<u4", offset=8 * anchors).astype(_U64))
 
 
-def overlap_packed(mine: bytes, packed: str, anchors: int = 0, full: int = SKETCH) -> tuple[int, int, int]:
+def overlap_packed(mine: bytes, packed: bytes, anchors: int = 0, full: int = SKETCH) -> tuple[int, int, int]:
     """``overlap`` of a sketch in its stored form (``stored_bytes``) and a packed one (``pack``): the index's lookup."""
     if _sketch is not None:
         return _sketch.overlap_packed(mine, packed, anchors, full)
