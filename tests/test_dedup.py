@@ -395,3 +395,11 @@ def test_a_redelivery_is_recognised_by_its_source_position_when_its_body_changed
     edited = idx.check_and_add("a1", fingerprint(trimmed), "a.example", None, T0 + timedelta(minutes=9),
                                extract_facts(trimmed), origin="news.raw/3/5000")
     assert (edited.status, edited.kind, edited.story_id) == ("duplicate", "update", first.story_id)
+
+
+def test_anchor_values_hold_any_article_id():
+    from workers.core.dedup import _id_bytes, _ids
+
+    ids = ["a1", "0f" * 12, "ABCDEF", "é" * 100, "x" * 300, "", "\x00", "https://site.example/a?b=1"]
+    assert _ids(b"".join(_id_bytes(i) for i in ids)) == ids
+    assert len(_id_bytes("0f" * 12)) == 13  # the pipeline's hex ids are kept as their bytes

@@ -11,15 +11,15 @@ kinds of key per article instead of four):
                          story, content digest, anchor keys filed, its verdict (kind code, similarity), its sketch
                          (``fingerprint.pack``), its facts (``facts.to_bytes``), then related article, related story,
                          the raw message's position "topic/partition/offset", title and source
-- ``k:<anchor key>``  -> the article id (UTF-8) filed under this sketch anchor, or several:
-                         ``\x00`` then each id with a 2-byte length (at most MAX_BUCKET)
+- ``k:<anchor key>``  -> the ids of the articles filed under this sketch anchor (at most MAX_BUCKET), one after
+                         the other, each after a length byte (a hex id as its bytes: ``_id_bytes``)
 - ``s:<story id>``    -> the story record (JSON), written once a story has a second article: a story of one
                          article is rebuilt from its entry (``_story``), which keeps what the record would
 - ``t:<minute>``      -> {"a": articles first seen in that minute, "s": stories touched in it} (JSON)
                          (and ``t:<minute>.<n>`` chunks when a minute is busy)
 - ``m:hours``         -> the hours that have minute buckets (JSON, sorted), where eviction starts
 
-- ``h:<content digest>`` -> the article id of a near copy filed without anchor keys (it is almost all inside
+- ``h:<content digest>`` -> the id (``_id_bytes``) of a near copy filed without anchor keys (it is almost all inside
                          its match), so that its exact copies are found; every other article is found by its
                          anchor keys, an exact copy sharing all of its original's: no content key for them.
 
@@ -37,6 +37,7 @@ it costs what it removes, not the size of the index.
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import time
 from collections.abc import MutableMapping
@@ -144,7 +145,7 @@ _LEN = struct.Struct("<H")
 _NONE = 0xFFFF
 _MAX_STRING = 0xFFFE  # bytes kept of a string (a title longer than that is not a title)
 _STRINGS = ("related", "related_story", "origin", "title", "source")
-_LIST = 0  # first byte of an anchor key's value holding several ids (an article id never starts with NUL)
+_HEX = re.compile(r"[0-9a-f]+")  # linear: one class
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -203,28 +204,33 @@ def _unpack_entry(raw: bytes) -> _Entry:
     return _Entry(ts, _sid(sid), digest, n, kind, None if sim == _NONE else sim / 10_000, sketch, facts, strings)
 
 
+def _id_bytes(article_id: str) -> bytes:
+    """An article id as an anchor key's value holds it: a length byte, then the id. A lowercase hex id (the
+    pipeline's: 24 digits) is kept as its 12 bytes (length byte | 0x80), any other as UTF-8 (0x7F: a 2-byte
+    length follows)."""
+    if len(article_id) % 2 == 0 and len(article_id) < 256 and _HEX.fullmatch(article_id):
+        return bytes((0x80 | len(article_id) // 2,)) + bytes.fromhex(article_id)
+    b = article_id.encode("utf-8")
+    return bytes((len(b),)) + b if len(b) < 0x7F else b"\x7f" + _LEN.pack(min(len(b), _MAX_STRING)) + b[:_MAX_STRING]
+
+
 def _ids(value: bytes | None) -> list[str]:
-    """The article ids of an anchor key's value."""
-    if not value:
-        return []
-    if value[0] != _LIST:
-        return [value.decode()]
-    out, at = [], 1
-    while at < len(value):
-        (ln,) = _LEN.unpack_from(value, at)
-        out.append(value[at + 2 : at + 2 + ln].decode())
-        at += 2 + ln
+    """The article ids of an anchor key's value (``_id_bytes`` of each, one after the other)."""
+    out: list[str] = []
+    at, end = 0, len(value or b"")
+    while at < end:
+        ln = value[at]  # type: ignore[index]  # not None: end > 0
+        if ln & 0x80:
+            ln &= 0x7F
+            out.append(value[at + 1 : at + 1 + ln].hex())  # type: ignore[index]
+        elif ln == 0x7F:
+            (ln,) = _LEN.unpack_from(value, at + 1)  # type: ignore[arg-type]
+            at += 2
+            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))  # type: ignore[index]
+        else:
+            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))  # type: ignore[index]
+        at += 1 + ln
     return out
-
-
-def _ids_value(ids: list[str]) -> bytes:
-    if len(ids) == 1:
-        return ids[0].encode()
-    parts = [bytes((_LIST,))]
-    for i in ids:
-        b = i.encode()
-        parts += (_LEN.pack(len(b)), b)
-    return b"".join(parts)
 
 
 def _json(value) -> bytes:
@@ -274,10 +280,6 @@ class DedupIndex:
         for key in keys:
             v = get("k:" + key)
             if v is None:
-                continue
-            if v[0] != _LIST:
-                cand = v.decode()
-                hits[cand] = hits.get(cand, 0) + 1
                 continue
             ids = _ids(v)
             if len(ids) < MAX_BUCKET:
@@ -343,11 +345,11 @@ class DedupIndex:
         """The earliest article with this content: among the candidates (an exact copy shares all of its original's
         anchor keys), or a copy filed without anchor keys, found by its content key (``h:``)."""
         same = [(_HEAD.unpack_from(raw)[0], cand) for cand, raw in cands if raw[16:24] == digest]
-        held = self.store.get("h:" + digest.hex())
-        if held is not None and held.decode() != article_id:
-            raw = self.store.get("a:" + held.decode())
+        held = _ids(self.store.get("h:" + digest.hex()))
+        if held and held[0] != article_id:
+            raw = self.store.get("a:" + held[0])
             if raw is not None:
-                same.append((_HEAD.unpack_from(raw)[0], held.decode()))
+                same.append((_HEAD.unpack_from(raw)[0], held[0]))
         return min(same)[1] if same else None
 
     def _replay(self, article_id: str, known: _Entry) -> Verdict:
@@ -469,7 +471,7 @@ class DedupIndex:
         fx = facts_mod.to_bytes(facts.list) if facts is not None and facts.text and not exact else b""
         self.store["a:" + article_id] = _pack_entry(ts, story_id, digest, len(filed), kind, similarity, sketch, fx,
                                                     strings)
-        aid = article_id.encode()  # one object for all the keys below (a dict store holds it once)
+        aid = _id_bytes(article_id)  # one object for all the keys below (a dict store holds it once)
         # a copy filed without anchor keys: its exact copies find it by its content
         if not filed and not exact and "h:" + digest.hex() not in self.store:
             self.store["h:" + digest.hex()] = aid
@@ -479,9 +481,8 @@ class DedupIndex:
             if prev is None:
                 self.store[k] = aid
             else:
-                ids = _ids(prev)
-                if len(ids) < MAX_BUCKET:
-                    self.store[k] = _ids_value(ids + [article_id])
+                if len(_ids(prev)) < MAX_BUCKET:
+                    self.store[k] = prev + aid
         self._touch(minute, article=article_id if old is None else None, story=story_id if story_touched else None)
 
     def _bucket(self, key: str) -> Any:  # a minute bucket (dict) or the hours (list), None when absent
@@ -531,7 +532,7 @@ class DedupIndex:
         """Remove what points at an article: its anchor keys or its content key."""
         h = "h:" + entry.digest.hex()
         held = self.store.get(h)
-        if held is not None and held.decode() == aid:
+        if held is not None and _ids(held) == [aid]:
             self.store.pop(h, None)
         n = entry.n
         keys = anchor_keys(unpack(entry.sketch, n)[0], n) if n and entry.sketch else ()
@@ -541,7 +542,7 @@ class DedupIndex:
             if not ids:
                 self.store.pop(k, None)
             else:
-                self.store[k] = _ids_value(ids)
+                self.store[k] = b"".join(_id_bytes(x) for x in ids)
 
     def _drop_article(self, aid: str) -> bool:
         raw = self.store.pop("a:" + aid, None)
