@@ -36,6 +36,7 @@ it costs what it removes, not the size of the index.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import struct
@@ -146,6 +147,7 @@ _NONE = 0xFFFF
 _MAX_STRING = 0xFFFE  # bytes kept of a string (a title longer than that is not a title)
 _STRINGS = ("related", "related_story", "origin", "title", "source")
 _HEX = re.compile(r"[0-9a-f]+")  # linear: one class
+_FULL_BYTES = 2 * MAX_BUCKET  # an anchor key's value shorter than this cannot hold MAX_BUCKET ids
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -216,8 +218,13 @@ def _id_bytes(article_id: str) -> bytes:
 
 def _ids(value: bytes | None) -> list[str]:
     """The article ids of an anchor key's value (``_id_bytes`` of each, one after the other)."""
+    if not value:
+        return []
+    w = 1 + (value[0] & 0x7F)
+    if value[0] > 0x80 and len(value) % w == 0 and value[::w] == value[:1] * (len(value) // w):
+        return [value[i + 1 : i + w].hex() for i in range(0, len(value), w)]  # hex ids of one length: the usual
     out: list[str] = []
-    at, end = 0, len(value or b"")
+    at, end = 0, len(value)
     while at < end:
         ln = value[at]  # type: ignore[index]  # not None: end > 0
         if ln & 0x80:
@@ -281,6 +288,8 @@ class DedupIndex:
             v = get("k:" + key)
             if v is None:
                 continue
+            if len(v) >= _FULL_BYTES and len(_ids(v)) >= MAX_BUCKET:
+                continue  # a full key: skipped (see MAX_BUCKET)
             ids = _ids(v)
             if len(ids) < MAX_BUCKET:
                 for cand in ids:
@@ -468,7 +477,8 @@ class DedupIndex:
             self._count += 1
         filed = keys[: self.anchors] if not exact else ()
         sketch = b"" if exact else pack(fp.sketch, len(filed), mine)
-        fx = facts_mod.to_bytes(facts.list) if facts is not None and facts.text and not exact else b""
+        # the facts as they came (facts.pack: base64 of the stored bytes), decoded without a list of ints
+        fx = base64.b64decode(facts.text) if facts is not None and facts.text and not exact else b""
         self.store["a:" + article_id] = _pack_entry(ts, story_id, digest, len(filed), kind, similarity, sketch, fx,
                                                     strings)
         aid = _id_bytes(article_id)  # one object for all the keys below (a dict store holds it once)
