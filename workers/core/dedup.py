@@ -226,16 +226,16 @@ def _ids(value: bytes | None) -> list[str]:
     out: list[str] = []
     at, end = 0, len(value)
     while at < end:
-        ln = value[at]  # type: ignore[index]  # not None: end > 0
+        ln = value[at]
         if ln & 0x80:
             ln &= 0x7F
-            out.append(value[at + 1 : at + 1 + ln].hex())  # type: ignore[index]
+            out.append(value[at + 1 : at + 1 + ln].hex())
         elif ln == 0x7F:
-            (ln,) = _LEN.unpack_from(value, at + 1)  # type: ignore[arg-type]
+            (ln,) = _LEN.unpack_from(value, at + 1)
             at += 2
-            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))  # type: ignore[index]
+            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))
         else:
-            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))  # type: ignore[index]
+            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))
         at += 1 + ln
     return out
 
