@@ -288,10 +288,8 @@ class DedupIndex:
             v = get("k:" + key)
             if v is None:
                 continue
-            if len(v) >= _FULL_BYTES and len(_ids(v)) >= MAX_BUCKET:
-                continue  # a full key: skipped (see MAX_BUCKET)
             ids = _ids(v)
-            if len(ids) < MAX_BUCKET:
+            if len(ids) < MAX_BUCKET:  # a full key is skipped (see MAX_BUCKET)
                 for cand in ids:
                     hits[cand] = hits.get(cand, 0) + 1
         hits.pop(article_id, None)
@@ -491,7 +489,7 @@ class DedupIndex:
             if prev is None:
                 self.store[k] = aid
             else:
-                if len(_ids(prev)) < MAX_BUCKET:
+                if len(prev) < _FULL_BYTES or len(_ids(prev)) < MAX_BUCKET:  # (a short value cannot be full)
                     self.store[k] = prev + aid
         self._touch(minute, article=article_id if old is None else None, story=story_id if story_touched else None)
 
