@@ -147,7 +147,7 @@ _NONE = 0xFFFF
 _MAX_STRING = 0xFFFE  # bytes kept of a string (a title longer than that is not a title)
 _STRINGS = ("related", "related_story", "origin", "title", "source")
 _HEX = re.compile(r"[0-9a-f]+")  # linear: one class
-_FULL_BYTES = 2 * MAX_BUCKET  # an anchor key's value shorter than this cannot hold MAX_BUCKET ids
+_FULL_BYTES = MAX_BUCKET  # an anchor key's value shorter than this cannot hold MAX_BUCKET ids (>= 1 byte each)
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
