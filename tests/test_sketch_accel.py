@@ -188,15 +188,21 @@ def test_pack_matches_numpy(monkeypatch):
             packed = F.pack(sig, anchors)
             assert packed == _numpy_only(monkeypatch, F.pack, sig, anchors)
             assert packed == F.pack(np.array(sig, dtype=np.uint64), anchors)
-            head, st = F.unpack(packed, min(anchors, len(sig)))
-            assert head.tolist() == list(sig[:anchors]) and st.tolist() == F.stored(sig).tolist()
+            head, st, shift = F.unpack(packed, min(anchors, len(sig)))
+            full = F.stored(sig)
+            assert head.tolist() == list(sig[:anchors]) and st.tolist() == (full >> np.uint64(shift)).tolist()
+            assert not full.size or (st[-1] < 2**16 and (shift == 0 or st[-1] >= 2**15))  # the smallest shift
 
 
 def test_overlap_packed_matches_numpy(monkeypatch):
     rng = random.Random(11)
     sigs = _sketches(rng)
     body = " ".join(f"kata{i}" for i in range(600))
-    sigs += [F.fingerprint(body[: len(body) // 2]).sketch, F.fingerprint(body).sketch]  # half inside the whole
+    half, whole = F.fingerprint(body[: len(body) // 2]).sketch, F.fingerprint(body).sketch  # half inside the whole
+    words = [f"w{rng.randrange(3000)}" for _ in range(5000)]
+    real = [half, whole] + [F.fingerprint(" ".join(words[i : i + n])).sketch
+                            for i, n in ((0, 400), (100, 400), (200, 300), (1000, 500), (0, 4000), (50, 3900))]
+    sigs += real
     for _ in range(3000):
         a, b = rng.choice(sigs), rng.choice(sigs)
         anchors = rng.choice([0, 8])
@@ -204,17 +210,25 @@ def test_overlap_packed_matches_numpy(monkeypatch):
         mine, packed = F.stored_bytes(a), F.pack(b, anchors)
         got = F.overlap_packed(mine, packed, min(anchors, len(b)), full)
         assert got == _numpy_only(monkeypatch, F.overlap_packed, mine, packed, min(anchors, len(b)), full)
-        assert got == F.overlap(F.stored(a), F.stored(b), full)
-    half, whole = sigs[-2:]
+        if a is b:
+            assert got[0] == got[1] == got[2]  # a sketch holds all of itself at any resolution
+        if (any(a is x for x in real) and any(b is x for x in real)
+                and F.unpack(F.pack(a))[2] == F.unpack(packed, min(anchors, len(b)))[2]):
+            # sketches of texts (hash values, not the edge cases of _sketches) of one scale, as copies are:
+            # 16-bit steps make a few values of one fall on another's (or two of one merge into one)
+            exact = F.overlap(F.stored(a), F.stored(b), full)
+            assert max(abs(x - y) for x, y in zip(got, exact, strict=True)) <= 3, (got, exact)
     shared, na, nb = F.overlap_packed(F.stored_bytes(half), F.pack(whole, 8), 8)
     assert shared / min(na, nb) > 0.9  # a body cut to half is still (almost) all inside the whole
 
 
 def test_overlap_packed_refuses_what_pack_does_not_write():
     mine = F.stored_bytes(F.fingerprint("satu dua tiga empat").sketch)
-    for bad in ["abc", "!!!!", "AAAA" * 3 + "A=AA", "é" * 8]:
+    for bad in [b"", b"\x00\x01\x02\x03", b"\x11\x00\x00"]:  # no shift, not whole uint16 values, shift over 16
         with pytest.raises(ValueError):
             F._sketch.overlap_packed(mine, bad, 0, 128)
+    with pytest.raises(TypeError):
+        F._sketch.overlap_packed(mine, "AAAA", 0, 128)  # text (layout 2's base64) is not a packed sketch
     with pytest.raises(ValueError):
         F._sketch.overlap_packed(mine, F.pack((1, 2, 3)), 8, 128)  # fewer bytes than the anchors claim
     with pytest.raises(ValueError):

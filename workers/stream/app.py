@@ -281,7 +281,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
     # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
     templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
     # Versioned name: an index written by another layout (dedup.INDEX_LAYOUT) is never read, see README "Upgrades".
-    index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str)
+    # Values are the index's own packed bytes: value_type=bytes gives Faust's "raw" serializer (no JSON around them).
+    index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str, value_type=bytes)
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # type: ignore[attr-defined]  # for tests and the health views
 
