@@ -59,15 +59,15 @@ def main() -> int:  # noqa: C901, PLR0915 -- one straight report; splitting it w
             crashes.append((n, case.family, traceback.format_exc(limit=3)))
             continue
         spent = time.process_time() - t
-        value = outcome.value
-        got = value["error"]["reason"] if outcome.kind == "deadletter" else fuzzgen.ARTICLE
+        value = outcome.dead_letter if outcome.kind == "deadletter" else None
+        got = value["error"]["reason"] if value is not None else fuzzgen.ARTICLE
         outcomes[got] += 1
         by_family[(case.family.split(":")[0], got)] += 1
-        if got == "internal":
+        if value is not None and got == "internal":
             internal.append((n, case.family, value["error"]["message"]))
         elif case.expect is not None and got not in case.expect:
             dishonest.append((n, case.family, got, sorted(case.expect)))
-        if outcome.kind == "deadletter":
+        if value is not None:
             raw = (value["payload"].encode() if value["payload_encoding"] == "utf-8"
                    else base64.b64decode(value["payload"]))
             payload_mismatch += raw != case.payload

@@ -36,7 +36,9 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -239,12 +241,12 @@ def throughput(args, broker: EmbeddedBroker, workdir: Path) -> None:
 
 # --- record sizes -----------------------------------------------------------------------------------
 
-def _old_by_site(payload: bytes, source: dict) -> int:
+def _old_by_site(payload: bytes, source: Mapping[str, Any]) -> int:
     """The record before the envelope: JSON with the original message as a JSON string."""
     return len(orjson.dumps({"source": source, "payload": payload.decode("utf-8")}))
 
 
-def _old_to_dedup(payload: bytes, source: dict, built) -> int:
+def _old_to_dedup(payload: bytes, source: Mapping[str, Any], built) -> int:
     fields = {f.name: list(v) if isinstance(v := getattr(built, f.name), tuple) else v
               for f in dataclasses.fields(built) if f.name != "line_hashes"}
     return len(orjson.dumps({"source": source, "payload": payload.decode("utf-8"), "built": fields}))

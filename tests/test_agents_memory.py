@@ -14,7 +14,9 @@ import asyncio
 import base64
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 import pytest
@@ -106,7 +108,7 @@ async def _stage(body, value, position) -> None:
         pass  # the worker has stopped (``stop`` recorded it); the message is not acked
 
 
-def original_bytes(dead: dict) -> bytes:
+def original_bytes(dead: Mapping[str, Any]) -> bytes:
     return base64.b64decode(dead["payload"]) if dead["payload_encoding"] == "base64" else dead["payload"].encode()
 
 
@@ -262,7 +264,7 @@ def test_pipeline_process_guards_its_whole_body(monkeypatch, point):
     pipe = Pipeline(limits=Limits(timeout_seconds=0))
     for i, line in enumerate(messages()[:3]):
         outcome = pipe.process(line, Source(line=i + 1))
-        assert outcome.kind == "deadletter" and outcome.value["error"]["reason"] == "internal"
+        assert outcome.kind == "deadletter" and outcome.dead_letter["error"]["reason"] == "internal"
         assert original_bytes(outcome.value) == line
 
 

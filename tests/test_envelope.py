@@ -54,7 +54,7 @@ def test_built_envelope_round_trip():
         if f.name != "line_hashes":
             assert getattr(again, f.name) == getattr(built, f.name), f.name
     # The dedup stage decides the same from the envelope as from the original.
-    assert Pipeline().decide(again, source).value["id"] == Pipeline().decide(built, source).value["id"]
+    assert Pipeline().decide(again, source).article["id"] == Pipeline().decide(built, source).article["id"]
 
 
 def test_wrong_or_corrupt_envelopes_are_refused():

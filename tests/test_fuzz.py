@@ -18,7 +18,9 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -34,17 +36,17 @@ from workers.core.records import Source
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def verdict(value: dict) -> str:
+def verdict(value: Mapping[str, Any]) -> str:
     return value["error"]["reason"] if "error" in value else ARTICLE
 
 
-def payload_of(dead_letter: dict) -> bytes:
+def payload_of(dead_letter: Mapping[str, Any]) -> bytes:
     if dead_letter["payload_encoding"] == "utf-8":
         return dead_letter["payload"].encode("utf-8")
     return base64.b64decode(dead_letter["payload"])
 
 
-def check_outcome(case: Case, value: dict, where: str) -> str | None:
+def check_outcome(case: Case, value: Mapping[str, Any], where: str) -> str | None:
     """A description of what is wrong with this outcome, or None."""
     got = verdict(value)
     if got == "internal":

@@ -15,7 +15,7 @@ from . import dates, enrich, entities, facts, fingerprint, language, page, text,
 from .records import ArticleFields, RawArticle, Rejected, rfc3339
 
 # Fewer words than this after cleaning: no article (a ``no_content`` dead letter).
-MIN_WORDS = 5
+MIN_WORDS = text.MIN_BODY_WORDS
 # Indonesian sites print local time; a zone-less time on a page in Indonesian is WIB.
 _DEFAULT_ZONE = {"id": timedelta(hours=7), "ms": timedelta(hours=8)}
 

@@ -43,7 +43,7 @@ import struct
 import time
 from collections.abc import MutableMapping
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import orjson
@@ -59,7 +59,7 @@ from .fingerprint import (
     stored_bytes,
     unpack,
 )
-from .records import rfc3339
+from .records import DedupKind, DedupRecord, DedupStatus, rfc3339
 
 INDEX_LAYOUT = 3  # the stored layout below; the worker's table is named after it (a new layout, a new table)
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
@@ -83,15 +83,15 @@ FOLLOW_UP_MIN = 0.5  # ... and one holding half of it is a follow-up (new news b
 
 
 class Verdict(NamedTuple):  # a named tuple: made for every article, at a quarter of a frozen dataclass's cost
-    status: str  # unique | duplicate
-    kind: str  # new | exact | near | update (duplicates); new | follow_up | sibling (unique)
+    status: DedupStatus
+    kind: DedupKind  # exact | near | update (duplicates); new | follow_up | sibling (unique)
     story_id: str
     duplicate_of: str | None
     similarity: float | None
     story: dict  # the story record after this article
     related_to: str | None = None  # the earlier article a follow-up or a same-template story shares its text with
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> DedupRecord:
         return {
             "status": self.status,
             "kind": self.kind,
@@ -103,15 +103,15 @@ class Verdict(NamedTuple):  # a named tuple: made for every article, at a quarte
 
 
 DUPLICATE_KINDS = ("exact", "near", "update")
-_KIND_CODE = {"new": 0, "exact": 1, "near": 2, "update": 3, "follow_up": 4, "sibling": 5}
-_KIND_NAME = {v: k for k, v in _KIND_CODE.items()}
+_KIND_CODE: dict[DedupKind, int] = {"new": 0, "exact": 1, "near": 2, "update": 3, "follow_up": 4, "sibling": 5}
+_KIND_NAME: dict[int, DedupKind] = {v: k for k, v in _KIND_CODE.items()}
 
 
 def story_id_for(article_id: str) -> str:
     return "st-" + hashlib.blake2b(article_id.encode(), digest_size=8).hexdigest()
 
 
-def relation(cmp: facts_mod.Comparison, jaccard: float, old_inside: float) -> str:
+def relation(cmp: facts_mod.Comparison, jaccard: float, old_inside: float) -> DedupKind:
     """What a sketch match is, from its facts: "near" (a copy), "update" or "sibling".
 
     ``old_inside``: share of the earlier article's text found in the new one. Thresholds measured with
@@ -127,7 +127,7 @@ def relation(cmp: facts_mod.Comparison, jaccard: float, old_inside: float) -> st
     return "near"
 
 
-def related(cmp: facts_mod.Comparison, containment: float) -> str:
+def related(cmp: facts_mod.Comparison, containment: float) -> Literal["sibling", "follow_up", ""]:
     """What an article that shares some text with an earlier one but is no copy of it is to it:
     "sibling" (the same template, its facts changed), "follow_up" (much shared text) or "" (unrelated)."""
     if cmp.conflicts >= SIBLING_CONFLICTS and cmp.novel <= cmp.conflicts:
@@ -304,7 +304,7 @@ class DedupIndex:
         return out
 
     def _best_candidate(self, mine_stored: bytes, cands: list[tuple[str, bytes]],
-                        my_facts: facts_mod.Packed | None = None) -> tuple[str | None, float, float, float, str]:
+                        my_facts: facts_mod.Packed | None = None) -> tuple[str | None, float, float, float, DedupKind]:
         """(best match, its containment, its Jaccard, share of this article found in it, relation) among anchor hits.
 
         ``mine_stored`` is the article's sketch as the index stores it (``stored_bytes``). The relation is
@@ -394,6 +394,7 @@ class DedupIndex:
         index_keys = True
         related = None
         match: str | None
+        kind: DedupKind
         if exact is not None:
             match, sim, kind = exact, 1.0, "exact"
             index_keys = False
@@ -427,7 +428,7 @@ class DedupIndex:
         return verdict
 
     # -- writing -----------------------------------------------------------------
-    def _new_story(self, article_id: str, kind: str, sim: float, related: str | None, source: str | None,
+    def _new_story(self, article_id: str, kind: DedupKind, sim: float, related: str | None, source: str | None,
                    title: str | None, stamp: str | None, strings: dict[str, str | None]) -> Verdict:
         """A new story: no record until a second article joins it (``_story`` rebuilds it from this entry, which
         keeps its title, source and related story in ``strings``)."""
@@ -442,7 +443,7 @@ class DedupIndex:
         }
         return Verdict("unique", kind, sid, None, None if related is None else round(sim, 4), story, related)
 
-    def _join(self, article_id: str, match: str, own: _Entry | None, kind: str, sim: float, source: str | None,
+    def _join(self, article_id: str, match: str, own: _Entry | None, kind: DedupKind, sim: float, source: str | None,
               title: str | None, stamp: str | None) -> Verdict:
         """A copy or an update joins the story of ``match`` (``own``: this article's entry when it is the match):
         the story record is written."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,13 +82,15 @@ _POW = _powers(_P, _POW_CACHE)
 _IPOW = _powers(_P_INV, _POW_CACHE)
 _EMPTY_HASH = hashlib.blake2b(b"", digest_size=16).hexdigest()
 
+_BUILT: types.ModuleType | None  # what was built
 try:  # the same tokenise-and-hash in C; built by `pip install` when a C compiler is there
-    from . import _sketch
+    from . import _sketch as _compiled
 except ImportError:  # pragma: no cover - depends on the build
-    _sketch = None
+    _BUILT = None
 else:
-    _sketch.init(_BYTE_HASH.tobytes(), np.array(_MIX, dtype=_U64).tobytes(), _P, int(_DROP))
-_BUILT = _sketch  # what was built; ``_sketch`` is what runs (None: the numpy path)
+    _compiled.init(_BYTE_HASH.tobytes(), np.array(_MIX, dtype=_U64).tobytes(), _P, int(_DROP))
+    _BUILT = _compiled
+_sketch = _BUILT  # what runs (None: the numpy path)
 
 
 def use_extension(enabled: bool) -> str:

@@ -56,20 +56,20 @@ class Outcome:
     story: dict | None = None  # story update to publish (articles and duplicates)
 
     @property
-    def dead_letter(self) -> DeadLetter | None:
-        """The dead-letter record when this outcome is one."""
+    def dead_letter(self) -> DeadLetter:
+        """The dead-letter record (``kind == "deadletter"``); ValueError for an article."""
         value = self.value
         if "error" in value:
             return value
-        return None
+        raise ValueError(f"a {self.kind} outcome holds no dead letter")
 
     @property
-    def article(self) -> ArticleEvent | None:
-        """The article event when this outcome is an article or a duplicate."""
+    def article(self) -> ArticleEvent:
+        """The article event (``kind`` article or duplicate); ValueError for a dead letter."""
         value = self.value
         if "dedup" in value:
             return value
-        return None
+        raise ValueError(f"a {self.kind} outcome holds no article event: {value.get('error')}")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Every white space but the line break (tabs, no-break and typographic spaces, form feeds, ...) is one space.
 _SPACES = re.compile(r"[^\S\n]+")
 _DIGIT = re.compile(r"\d")
+MIN_BODY_WORDS = 5  # fewer words after cleaning: no article (article.build's no_content)
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -296,8 +297,10 @@ def clean_lines(
         kept.append(line)
         kept_keys.append(key)
     # A scrape usually opens with the headline: take it as the title, not body.
+    # ... unless the rest is too short to be an article: then the line is the article's text, not its headline.
     if (detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0])
-            and (len(words(kept[1])) >= 8 or len(kept) >= 3)):
+            and (len(words(kept[1])) >= 8 or len(kept) >= 3)
+            and sum(len(words(line)) for line in kept[1:]) >= MIN_BODY_WORDS):
         found_title = kept.pop(0)
     return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes,
                      learned_words=learned_words)

@@ -171,14 +171,14 @@ class Stages:
             self.since_report[outcome.kind] += 1
             if outcome.story is not None:
                 m.EVENTS_PUBLISHED.labels(outcome="story").inc()
-            letter, article = outcome.dead_letter, outcome.article
-            if letter is not None:
+            if outcome.kind == "deadletter":
+                letter = outcome.dead_letter
                 error = letter["error"]
                 m.DEADLETTERS.labels(reason=error["reason"]).inc()
                 self.dead_letter_log.log(logging.WARNING, error["reason"], "dead letter %s at %s: %s",
                                                error["reason"], letter["source"], error["message"][:200])
-            elif article is not None:
-                _observe_article(article)
+            else:
+                _observe_article(outcome.article)
             m.LAST_PROCESSED.set(time.time())
         except Exception:
             log.exception("metrics of a published outcome failed")
