@@ -46,7 +46,7 @@ def word_shingles(text: str, k: int = 3) -> list[str]:
     w = _TOKEN.findall(text.lower())
     if len(w) < k:
         return [" ".join(w)] if w else []
-    return list(map(" ".join, zip(*(w[i:] for i in range(k)))))
+    return list(map(" ".join, zip(*(w[i:] for i in range(k)), strict=False)))  # shorter tails: fewer shingles
 
 
 # -- systems: add(id, body) -> (status, story id) ----------------------------------

@@ -62,11 +62,16 @@ _MIX = tuple(_U64(x) for x in (0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2
                                0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9))
 # A fixed random 64-bit value per byte (from blake2b: the same on every machine and numpy version, forever --
 # stored sketches depend on it), 0 for the space that separates tokens.
-_BYTE_HASH = np.array([0 if i == 0x20 else int.from_bytes(hashlib.blake2b(b"newsworker-byte-%d" % i, digest_size=8).digest(), "little")
-                       for i in range(256)], dtype=_U64)
+_BYTE_HASH = np.array(
+    [0 if i == 0x20 else int.from_bytes(hashlib.blake2b(b"newsworker-byte-%d" % i, digest_size=8).digest(), "little")
+     for i in range(256)],
+    dtype=_U64,
+)
 _DROP = _U64(64 - HASH_BITS)
 # Common non-word characters outside ASCII, turned into spaces with bytes.replace before the general (slower) path.
-_COMMON_PUNCT = tuple(c.encode("utf-8") for c in "\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022\u00a0\u00ab\u00bb\u00b7\u00a9\u00b0")
+_COMMON_PUNCT = tuple(
+    c.encode("utf-8") for c in "\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022\u00a0\u00ab\u00bb\u00b7\u00a9\u00b0"
+)
 
 
 def _powers(base: int, n: int) -> np.ndarray:
