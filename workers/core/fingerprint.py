@@ -267,16 +267,7 @@ def overlap(a, b, full: int = SKETCH) -> tuple[int, int, int]:
     body, so these counts are a sample of the bodies' shingles at the same rate.
     """
     a, b = _as_array(a), _as_array(b)
-    if not a.size or not b.size:
-        return 0, int(a.size), int(b.size)
-    cut = min(a[-1] if a.size >= full else _NO_CUT, b[-1] if b.size >= full else _NO_CUT)
-    na = int(a.searchsorted(cut, side="right"))
-    nb = int(b.searchsorted(cut, side="right"))
-    small, big, ns, nbig = (a, b, na, nb) if na <= nb else (b, a, nb, na)
-    small = small[:ns]
-    pos = big[:nbig].searchsorted(small)
-    pos[pos == nbig] = 0
-    return int(np.count_nonzero(big[pos] == small)), na, nb
+    return _overlap_q(a, a.size >= full, b, b.size >= full)
 
 
 def resemblance(a, b, full: int = SKETCH) -> tuple[float, float]:
