@@ -3,47 +3,48 @@
 The index is a plain mutable mapping of string keys to ``bytes`` values, so the
 same code runs on a ``dict`` (offline ``process``, tests) and on a Faust table
 with a raw value serializer, backed by a changelog topic (the worker). Every
-change is written back by assignment, so a table's changelog sees it. Layout 3
-(``INDEX_LAYOUT``: packed bytes, no JSON around the sketches and facts, two
-kinds of key per article instead of four):
+change is written back by assignment, so a table's changelog sees it. Layout 4
+(``INDEX_LAYOUT``): one key per article, and one per story of two or more:
 
-- ``a:<article id>``  -> the article's entry, packed (``_HEAD`` then variable parts, see ``_Entry``): first seen,
-                         story, content digest, anchor keys filed, its verdict (kind code, similarity), its sketch
-                         (``fingerprint.pack``), its facts (``facts.to_bytes``), then related article, related story,
-                         the raw message's position "topic/partition/offset", title and source
-- ``k:<anchor key>``  -> the ids of the articles filed under this sketch anchor (at most MAX_BUCKET), one after
-                         the other, each after a length byte (a hex id as its bytes: ``_id_bytes``)
+- ``a:<item>``        -> the article's entry, packed (``_HEAD`` then variable parts, see ``_Entry``); ``<item>`` is the
+                         16 hex digits of the article id's 8-byte digest (``_item``: as in its story id). First seen,
+                         story, content digest, the raw message's position (digest), its verdict (kind code,
+                         similarity), the anchor codes it is filed under, its sketch (``fingerprint.pack``), its facts
+                         (``facts.to_bytes``), its id, then related article, related story, title and source
 - ``s:<story id>``    -> the story record (JSON), written once a story has a second article: a story of one
                          article is rebuilt from its entry (``_story``), which keeps what the record would
-- ``t:<minute>``      -> {"a": articles first seen in that minute, "s": stories touched in it} (JSON)
-                         (and ``t:<minute>.<n>`` chunks when a minute is busy)
-- ``m:hours``         -> the hours that have minute buckets (JSON, sorted), where eviction starts
 
-- ``h:<content digest>`` -> the id (``_id_bytes``) of a near copy filed without anchor keys (it is almost all inside
-                         its match), so that its exact copies are found; every other article is found by its
-                         anchor keys, an exact copy sharing all of its original's: no content key for them.
+What points at the entries is derived from them and held by the process (``_Memory``), not stored: the anchor table
+(anchor code -> articles, in C: ~12 B per filed anchor where a ``k:`` key of a dict store cost ~110 B), the content
+digests of near copies filed without anchor keys, and the articles and story records in time order (eviction). It
+is rebuilt from the stored entries at the first call (a restart, or ``reload`` after a recovery) in one pass.
+Layout 3 kept anchor keys (``k:``), content keys (``h:``) and minute buckets (``t:``, ``m:hours``) in the store: 6.8
+keys and 9 writes per article; layout 4 writes one value per article that starts a story.
 
-An article matches a candidate that shares an anchor key with it and holds at
+An article matches a candidate that shares an anchor code with it and holds at
 least ``threshold`` of the shorter body's shingles (containment, see
 ``fingerprint.resemblance``), the two bodies not wildly different in length
 (Jaccard at least ``MIN_JACCARD``). Then their facts decide (``relation``,
 ``facts.compare``): a copy or an update joins the story; a follow-up or a story
 told on the same template starts its own, ``related_to`` the earlier article.
 An article id already filed with the same content gets its first verdict back
-and changes nothing. Eviction walks the minute buckets of the elapsed hours, so
-it costs what it removes, not the size of the index.
+and changes nothing. Eviction takes the articles and story records first seen
+(written) before the cutoff from the front of time-ordered queues, so it costs
+what it removes, not the size of the index.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import re
 import struct
 import time
+from array import array
 from collections.abc import MutableMapping
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import orjson
@@ -53,23 +54,20 @@ from .fingerprint import (
     ANCHORS,
     SKETCH,
     Fingerprint,
-    anchor_keys,
+    anchor_table,
     overlap_packed,
     pack,
     stored_bytes,
-    unpack,
 )
 from .records import DedupKind, DedupRecord, DedupStatus, rfc3339
 
-INDEX_LAYOUT = 3  # the stored layout below; the worker's table is named after it (a new layout, a new table)
+INDEX_LAYOUT = 4  # the stored layout below; the worker's table is named after it (a new layout, a new table)
 DEFAULT_THRESHOLD = 0.70  # containment of the shorter body in the longer one
 MIN_JACCARD = 0.1  # ... and the two bodies share at least this much of their union (no snippet-in-a-tome matches)
-MAX_BUCKET = 24  # article ids per anchor key: a full key is a shingle that common (boilerplate, a stock phrase),
-#                  not a story; it is skipped by lookups and takes no more ids until eviction thins it
+MAX_BUCKET = 24  # articles per anchor code: a full code is a shingle that common (boilerplate, a stock phrase),
+#                  not a story; it is skipped by lookups and takes no more articles until eviction thins it
 MAX_CANDIDATES = 16  # candidates compared per article, most anchor hits first
 MAX_SOURCES = 50  # distinct sources listed on a story
-BUCKET_CHUNK = 16  # entries per minute-bucket chunk (a busy minute spills into more chunks): every article
-#                   rewrites its chunk, so a small one keeps the changelog bytes written per article near those kept
 INDEX_COPY_BELOW = 0.9  # a near copy with less than this share of its text in its match is filed too
 TIE = 0.05  # matches within this containment of the best count as equally good: the earliest is taken
 # Facts (see relation); measured on bench/dedup.py's sets, BENCHMARKS.md "Near-duplicates":
@@ -135,24 +133,36 @@ def related(cmp: facts_mod.Comparison, containment: float) -> Literal["sibling",
     return "follow_up" if containment >= FOLLOW_UP_MIN else ""
 
 
-# -- the stored forms (layout 3) -------------------------------------------------------------------------------
+# -- the stored forms (layout 4) -------------------------------------------------------------------------------
 # An entry: first seen (epoch seconds), its story (the 8 bytes of its id), a content digest (8 bytes: compared with
-# a candidate's or a redelivery's only), anchor keys filed, verdict kind code, similarity x 10^4 (_NONE: none),
-# the sketch's and the facts' lengths; then the sketch, the facts, and the strings of _STRINGS, each after its
-# 2-byte length (_NONE: None). Title and source are kept only by an article that starts a story (its record is
-# rebuilt from them until a second article comes), related article and story only by a follow-up or a sibling.
-_HEAD = struct.Struct("<d8s8sBBHHH")
+# a candidate's or a redelivery's only), the raw message's position (an 8-byte digest, zeros: none), anchor keys filed,
+# verdict kind code, similarity x 10^4 (_NONE: none), the sketch's and the facts' lengths; then the anchor codes
+# filed (uint32 each: rebuild the anchor table at start, unfile at eviction), the sketch, the facts, the article id
+# (``_id_bytes``) and the strings of _STRINGS, each after its 2-byte length (_NONE: None). Title and source are kept
+# only by an article that starts a story (its record is rebuilt from them until a second article comes), related
+# article and story only by a follow-up or a sibling.
+_HEAD = struct.Struct("<d8s8s8sBBHHH")
 _LEN = struct.Struct("<H")
 _NONE = 0xFFFF
 _MAX_STRING = 0xFFFE  # bytes kept of a string (a title longer than that is not a title)
-_STRINGS = ("related", "related_story", "origin", "title", "source")
+_STRINGS = ("related", "related_story", "title", "source")
 _HEX = re.compile(r"[0-9a-f]+")  # linear: one class
-_FULL_BYTES = MAX_BUCKET  # an anchor key's value shorter than this cannot hold MAX_BUCKET ids (>= 1 byte each)
+_NO_ORIGIN = bytes(8)
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def _digest(content_hash: str) -> bytes:
-    return hashlib.blake2b(content_hash.encode(), digest_size=8).digest()
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _item(article_id: str) -> int:
+    """An article's number in the index: the 8 bytes of its id's digest (as its story id, ``story_id_for``; never 0,
+    which marks an empty slot of the anchor table). Its entry's key is ``_key(item)``."""
+    return int.from_bytes(_digest(article_id), "big") or 1
+
+
+def _key(item: int) -> str:
+    return f"a:{item:016x}"
 
 
 def _sid_bytes(story_id: str) -> bytes:
@@ -163,10 +173,39 @@ def _sid(raw: bytes) -> str:
     return "st-" + raw.hex()
 
 
-def _pack_entry(ts: float, story_id: str, digest: bytes, n: int, kind: int, similarity: float | None,
-                sketch: bytes, facts: bytes, strings: dict[str, str | None]) -> bytes:
+def _codes(keys: tuple[str, ...]) -> bytes:
+    """Anchor keys (``fingerprint.anchor_keys``: 12 hex digits of a value's little-endian bytes) as the anchor table
+    files them: the value's low 32 bits (uint32 LE). A code shared by unrelated articles costs one candidate read."""
+    return bytes.fromhex("".join(k[:8] for k in keys))
+
+
+def _id_bytes(article_id: str) -> bytes:
+    """An article id as an entry holds it: a length byte, then the id. A lowercase hex id (the pipeline's: 24 digits)
+    is kept as its 12 bytes (length byte | 0x80), any other as UTF-8 (0x7F: a 2-byte length follows)."""
+    if len(article_id) % 2 == 0 and len(article_id) < 256 and _HEX.fullmatch(article_id):
+        return bytes((0x80 | len(article_id) // 2,)) + bytes.fromhex(article_id)
+    b = article_id.encode("utf-8")
+    return bytes((len(b),)) + b if len(b) < 0x7F else b"\x7f" + _LEN.pack(min(len(b), _MAX_STRING)) + b[:_MAX_STRING]
+
+
+def _read_id(raw: bytes, at: int) -> tuple[str, int]:
+    """(the article id written by ``_id_bytes`` at ``at``, the offset after it)."""
+    ln = raw[at]
+    if ln & 0x80:
+        ln &= 0x7F
+        return raw[at + 1 : at + 1 + ln].hex(), at + 1 + ln
+    if ln == 0x7F:
+        (ln,) = _LEN.unpack_from(raw, at + 1)
+        at += 2
+    return raw[at + 1 : at + 1 + ln].decode("utf-8", "ignore"), at + 1 + ln
+
+
+def _pack_entry(ts: float, story_id: str, digest: bytes, origin: bytes, codes: bytes, kind: int,
+                similarity: float | None, sketch: bytes, facts: bytes, article_id: str,
+                strings: dict[str, str | None]) -> bytes:
     sim = _NONE if similarity is None else round(similarity * 10_000)
-    parts = [_HEAD.pack(ts, _sid_bytes(story_id), digest, n, kind, sim, len(sketch), len(facts)), sketch, facts]
+    parts = [_HEAD.pack(ts, _sid_bytes(story_id), digest, origin, len(codes) // 4, kind, sim, len(sketch), len(facts)),
+             codes, sketch, facts, _id_bytes(article_id)]
     for name in _STRINGS:
         v = strings.get(name)
         if v is None:
@@ -177,23 +216,39 @@ def _pack_entry(ts: float, story_id: str, digest: bytes, n: int, kind: int, simi
     return b"".join(parts)
 
 
+def _stored(raw: bytes) -> tuple[float, bytes, bytes]:
+    """(first seen, packed sketch, facts) of a packed entry: what a candidate's comparison reads."""
+    ts, _, _, _, n, _, _, ls, lf = _HEAD.unpack_from(raw)
+    at = _HEAD.size + 4 * n
+    return ts, raw[at : at + ls], raw[at + ls : at + ls + lf]
+
+
+def _entry_id(raw: bytes) -> str:
+    _, _, _, _, n, _, _, ls, lf = _HEAD.unpack_from(raw)
+    return _read_id(raw, _HEAD.size + 4 * n + ls + lf)[0]
+
+
 class _Entry(NamedTuple):
     ts: float
     story_id: str
     digest: bytes
-    n: int
+    origin: bytes
+    codes: bytes
     kind: int
     similarity: float | None
     sketch: bytes
     facts: bytes
+    article_id: str
     strings: dict[str, str | None]
 
 
 def _unpack_entry(raw: bytes) -> _Entry:
-    ts, sid, digest, n, kind, sim, ls, lf = _HEAD.unpack_from(raw)
+    ts, sid, digest, origin, n, kind, sim, ls, lf = _HEAD.unpack_from(raw)
     at = _HEAD.size
+    codes = raw[at : at + 4 * n]
+    at += 4 * n
     sketch, facts = raw[at : at + ls], raw[at + ls : at + ls + lf]
-    at += ls + lf
+    aid, at = _read_id(raw, at + ls + lf)
     strings: dict[str, str | None] = {}
     for name in _STRINGS:
         (ln,) = _LEN.unpack_from(raw, at)
@@ -203,45 +258,59 @@ def _unpack_entry(raw: bytes) -> _Entry:
         else:
             strings[name] = raw[at : at + ln].decode("utf-8", "ignore")
             at += ln
-    return _Entry(ts, _sid(sid), digest, n, kind, None if sim == _NONE else sim / 10_000, sketch, facts, strings)
-
-
-def _id_bytes(article_id: str) -> bytes:
-    """An article id as an anchor key's value holds it: a length byte, then the id. A lowercase hex id (the
-    pipeline's: 24 digits) is kept as its 12 bytes (length byte | 0x80), any other as UTF-8 (0x7F: a 2-byte
-    length follows)."""
-    if len(article_id) % 2 == 0 and len(article_id) < 256 and _HEX.fullmatch(article_id):
-        return bytes((0x80 | len(article_id) // 2,)) + bytes.fromhex(article_id)
-    b = article_id.encode("utf-8")
-    return bytes((len(b),)) + b if len(b) < 0x7F else b"\x7f" + _LEN.pack(min(len(b), _MAX_STRING)) + b[:_MAX_STRING]
-
-
-def _ids(value: bytes | None) -> list[str]:
-    """The article ids of an anchor key's value (``_id_bytes`` of each, one after the other)."""
-    if not value:
-        return []
-    w = 1 + (value[0] & 0x7F)
-    if value[0] > 0x80 and len(value) % w == 0 and value[::w] == value[:1] * (len(value) // w):
-        return [value[i + 1 : i + w].hex() for i in range(0, len(value), w)]  # hex ids of one length: the usual
-    out: list[str] = []
-    at, end = 0, len(value)
-    while at < end:
-        ln = value[at]
-        if ln & 0x80:
-            ln &= 0x7F
-            out.append(value[at + 1 : at + 1 + ln].hex())
-        elif ln == 0x7F:
-            (ln,) = _LEN.unpack_from(value, at + 1)
-            at += 2
-            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))
-        else:
-            out.append(value[at + 1 : at + 1 + ln].decode("utf-8"))
-        at += 1 + ln
-    return out
+    return _Entry(ts, _sid(sid), digest, origin, codes, kind, None if sim == _NONE else sim / 10_000, sketch, facts,
+                  aid, strings)
 
 
 def _json(value) -> bytes:
     return orjson.dumps(value)
+
+
+class _Memory:
+    """What the index derives from its entries and keeps in the process, not in the store (layout 4): rebuilt from
+    the store at start (``DedupIndex._load``) and kept up to date by every write.
+
+    - ``anchors``: anchor code -> articles (``fingerprint.anchor_table``: C, ~12 B per filed anchor), the lookup;
+    - ``content``: content digest -> article, for the near copies filed without anchor keys (their exact copies
+      are found by it; every other article is found by its anchor keys, an exact copy sharing all of its original's);
+    - the articles by first-seen time and the stories by the times their record was written: eviction takes them
+      from the front (``DedupIndex.evict``), so it costs what it removes."""
+
+    __slots__ = ("anchors", "content", "a_ts", "a_item", "a_head", "s_ts", "s_item", "s_head", "count")
+
+    def __init__(self):
+        self.anchors = anchor_table()
+        self.content: dict[bytes, int] = {}
+        self.a_ts, self.a_item, self.a_head = array("d"), array("Q"), 0
+        self.s_ts, self.s_item, self.s_head = array("d"), array("Q"), 0
+        self.count = 0
+
+    def article(self, ts: float, item: int) -> None:
+        _queue(self.a_ts, self.a_item, self.a_head, ts, item)
+        self.count += 1
+
+    def story(self, ts: float, sid: str) -> None:
+        _queue(self.s_ts, self.s_item, self.s_head, ts, int(sid[3:], 16))
+
+    def compact(self) -> None:
+        """Forget the evicted front of the queues (copied once it is most of them: amortised O(1) per entry)."""
+        if self.a_head > 1024 and 2 * self.a_head > len(self.a_ts):
+            del self.a_ts[: self.a_head], self.a_item[: self.a_head]
+            self.a_head = 0
+        if self.s_head > 1024 and 2 * self.s_head > len(self.s_ts):
+            del self.s_ts[: self.s_head], self.s_item[: self.s_head]
+            self.s_head = 0
+
+
+def _queue(ts_arr: array, items: array, head: int, ts: float, item: int) -> None:
+    """Append (ts, item) in time order (the worker's clock: an earlier time is rare, put in its place)."""
+    if not ts_arr or ts >= ts_arr[-1]:
+        ts_arr.append(ts)
+        items.append(item)
+        return
+    at = bisect.bisect_right(ts_arr, ts, head)
+    ts_arr.insert(at, ts)
+    items.insert(at, item)
 
 
 class DedupIndex:
@@ -254,7 +323,50 @@ class DedupIndex:
         self.sketch = sketch
         self.index_copies = index_copies
         self.use_facts = use_facts
-        self._count: int | None = None  # articles held; counted once, then kept up to date
+        self._mem: _Memory | None = None  # what is derived from the entries: built at first use (``_load``)
+
+    # -- the derived part ---------------------------------------------------------
+    def reload(self) -> None:
+        """Forget what was derived from the store: the next call rebuilds it (the worker calls this when its table
+        was recovered from the changelog, whose entries this process did not write)."""
+        self._mem = None
+
+    def _memory(self) -> _Memory:
+        if self._mem is None:
+            self._mem = self._load()
+        return self._mem
+
+    def _load(self) -> _Memory:
+        """Rebuild the anchor table, the content keys and the queues from the stored entries and story records: one
+        pass to read first-seen times, then the entries in that order (the order they were filed in: the articles a
+        full anchor code holds are the same as before the restart)."""
+        mem = _Memory()
+        ts_list, items, stories = array("d"), array("Q"), []
+        unpack_head = _HEAD.unpack_from
+        for key, raw in self.store.items():
+            if key.startswith("a:"):
+                ts_list.append(unpack_head(raw)[0])
+                items.append(int(key[2:], 16))
+            elif key.startswith("s:"):
+                last = orjson.loads(raw).get("last_seen")
+                if last:
+                    stories.append((datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp(), key[2:]))
+        order = np.argsort(np.frombuffer(ts_list, dtype=np.float64), kind="stable") if ts_list else np.zeros(0, int)
+        get = self.store.get
+        for i in order:
+            item = items[i]
+            raw = get(_key(item))
+            if raw is None:
+                continue
+            _, _, digest, _, n, kind, _, ls, _ = unpack_head(raw)
+            if n:
+                mem.anchors.add(raw[_HEAD.size : _HEAD.size + 4 * n], item, MAX_BUCKET)
+            elif ls:  # a near copy filed without anchor keys (an exact copy has no sketch)
+                mem.content.setdefault(digest, item)
+            mem.article(ts_list[i], item)
+        for ts, sid in sorted(stories):
+            mem.story(ts, sid)
+        return mem
 
     # -- reading ----------------------------------------------------------------
     def story(self, story_id: str) -> dict | None:
@@ -263,7 +375,7 @@ class DedupIndex:
         return None if raw is None else orjson.loads(raw)
 
     def entry(self, article_id: str) -> _Entry | None:
-        raw = self.store.get("a:" + article_id)
+        raw = self.store.get(_key(_item(article_id)))
         return None if raw is None else _unpack_entry(raw)
 
     def _story(self, story_id: str, first_id: str, first: _Entry) -> dict:
@@ -280,27 +392,25 @@ class DedupIndex:
         }
 
     # -- lookup ------------------------------------------------------------------
-    def _candidates(self, keys: tuple[str, ...], article_id: str) -> list[tuple[str, bytes]]:
-        """(id, entry) of the articles filed under these anchor keys, most keys shared first (MAX_CANDIDATES)."""
-        hits: dict[str, int] = {}
-        get = self.store.get
-        for key in keys:
-            v = get("k:" + key)
-            if v is None:
-                continue
-            ids = _ids(v)
-            if len(ids) < MAX_BUCKET:  # a full key is skipped (see MAX_BUCKET)
-                for cand in ids:
-                    hits[cand] = hits.get(cand, 0) + 1
-        hits.pop(article_id, None)
+    def _candidates(self, codes: bytes, own: int) -> list[tuple[str, bytes]]:
+        """(id, entry) of the articles filed under these anchor codes, most codes shared first (MAX_CANDIDATES);
+        a code holding MAX_BUCKET articles is skipped (see MAX_BUCKET)."""
+        found = self._memory().anchors.get(codes, MAX_BUCKET)
+        if not found:
+            return []
+        hits: dict[int, int] = {}
+        for cand in found:
+            hits[cand] = hits.get(cand, 0) + 1
+        hits.pop(own, None)
         if not hits:
             return []
         order = sorted(hits, key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES] if len(hits) > 1 else hits
         out = []
+        get = self.store.get
         for cand in order:
-            raw = get("a:" + cand)
+            raw = get(_key(cand))
             if raw is not None:
-                out.append((cand, raw))
+                out.append((_entry_id(raw), raw))
         return out
 
     def _best_candidate(self, mine_stored: bytes, cands: list[tuple[str, bytes]],
@@ -331,32 +441,31 @@ class DedupIndex:
 
     def _score(self, mine_stored: bytes, cand: str, raw: bytes, my_facts: facts_mod.Packed | None) -> tuple | None:
         """(containment, jaccard, first seen, candidate, share of this article in it, relation) of a candidate."""
-        ts, _, _, n, _, _, ls, lf = _HEAD.unpack_from(raw)
-        if not ls:
+        ts, sketch, fx = _stored(raw)
+        if not sketch:
             return None
-        at = _HEAD.size
-        shared, mine, theirs = overlap_packed(mine_stored, raw[at : at + ls], n, self.sketch)
+        shared, mine, theirs = overlap_packed(mine_stored, sketch, 0, self.sketch)
         small, union = min(mine, theirs), mine + theirs - shared
         c, j = (shared / small if small else 0.0), (shared / union if union else 0.0)
         inside = shared / mine if mine else 0.0
         rel = "near"
         if c >= RELATED_MIN and my_facts is not None and self.use_facts:
-            cmp = facts_mod.compare(facts_mod.from_bytes(raw[at + ls : at + ls + lf]), my_facts.list)
+            cmp = facts_mod.compare(facts_mod.from_bytes(fx), my_facts.list)
             if c >= self.threshold and j >= self.min_jaccard:
                 rel = relation(cmp, j, shared / theirs if theirs else 0.0)
             else:
                 rel = related(cmp, c)
         return c, j, ts, cand, inside, rel
 
-    def _exact(self, cands: list[tuple[str, bytes]], digest: bytes, article_id: str) -> str | None:
+    def _exact(self, cands: list[tuple[str, bytes]], digest: bytes) -> str | None:
         """The earliest article with this content: among the candidates (an exact copy shares all of its original's
-        anchor keys), or a copy filed without anchor keys, found by its content key (``h:``)."""
+        anchor keys), or a copy filed without anchor keys, found by its content digest (``_Memory.content``)."""
         same = [(_HEAD.unpack_from(raw)[0], cand) for cand, raw in cands if raw[16:24] == digest]
-        held = _ids(self.store.get("h:" + digest.hex()))
-        if held and held[0] != article_id:
-            raw = self.store.get("a:" + held[0])
+        held = self._memory().content.get(digest)
+        if held is not None:
+            raw = self.store.get(_key(held))
             if raw is not None:
-                same.append((_HEAD.unpack_from(raw)[0], held[0]))
+                same.append((_HEAD.unpack_from(raw)[0], _entry_id(raw)))
         return min(same)[1] if same else None
 
     def _replay(self, article_id: str, known: _Entry) -> Verdict:
@@ -381,16 +490,19 @@ class DedupIndex:
         ts = now.timestamp()
         stamp = rfc3339(now)
         digest = _digest(fp.content_hash)
-        known_raw = self.store.get("a:" + article_id)
+        item = _item(article_id)
+        origin_digest = _NO_ORIGIN if origin is None else _digest(origin)
+        known_raw = self.store.get(_key(item))
         known = None if known_raw is None else _unpack_entry(known_raw)
-        if known is not None and (known.digest == digest or (origin is not None and known.strings["origin"] == origin)):
+        if known is not None and (known.digest == digest or (origin is not None and known.origin == origin_digest)):
             return self._replay(article_id, known)
         # facts as the extract stage sends them (facts.pack), or as extracted (an array or a list)
         my_facts = None if facts is None else facts_mod.Packed(
             facts if isinstance(facts, str) else facts_mod.pack(facts))
         mine = fp.stored if fp.stored is not None else stored_bytes(fp.sketch)
-        cands = self._candidates(fp.anchors, article_id)
-        exact = self._exact(cands, digest, article_id)
+        codes = _codes(fp.anchors)
+        cands = self._candidates(codes, item)
+        exact = self._exact(cands, digest)
         index_keys = True
         related = None
         match: str | None
@@ -401,7 +513,7 @@ class DedupIndex:
         elif known is not None:
             # The same article id with other content (the page at this URL was edited): an update of its story.
             if known.sketch:
-                shared, na, nb = overlap_packed(mine, known.sketch, known.n, self.sketch)
+                shared, na, nb = overlap_packed(mine, known.sketch, 0, self.sketch)
             else:
                 shared, na, nb = 0, 0, 0
             sim = shared / min(na, nb) if min(na, nb) else 0.0
@@ -414,7 +526,7 @@ class DedupIndex:
                 match, kind = None, "new"
             else:  # a copy that brings text of its own is filed too, so that copies of that text find the story
                 index_keys = self.index_copies and inside < INDEX_COPY_BELOW
-        strings: dict[str, str | None] = {"origin": origin}
+        strings: dict[str, str | None] = {}
         if match is None:
             verdict = self._new_story(article_id, kind, sim, related, source, title, stamp, strings)
         else:
@@ -422,9 +534,10 @@ class DedupIndex:
                                  title, stamp)
         sid = verdict.story_id
         # An exact copy adds nothing to search: it is recorded (story, eviction) without its sketch.
-        self._index(article_id, fp, digest, mine, my_facts, fp.anchors if index_keys else (), sid, ts,
-                    _KIND_CODE[kind], verdict.similarity, strings, exact=kind == "exact",
-                    story_touched=match is not None, old=known)
+        if match is not None:  # a story record was written: eviction looks at it once this time has passed
+            self._memory().story(ts, sid)
+        self._index(article_id, item, fp, digest, origin_digest, mine, my_facts, codes if index_keys else b"", sid,
+                    ts, _KIND_CODE[kind], verdict.similarity, strings, exact=kind == "exact", old=known)
         return verdict
 
     # -- writing -----------------------------------------------------------------
@@ -464,100 +577,42 @@ class DedupIndex:
         self.store["s:" + sid] = _json(story)
         return Verdict("duplicate", kind, sid, story["first_article_id"], round(sim, 4), story)
 
-    def _index(self, article_id: str, fp: Fingerprint, digest: bytes, mine: bytes, facts: facts_mod.Packed | None,
-               keys: tuple[str, ...], story_id: str, ts: float, kind: int, similarity: float | None,
-               strings: dict[str, str | None], exact: bool, story_touched: bool, old: _Entry | None) -> None:
-        """File an article (an exact copy without its sketch: it adds nothing to search), with its verdict."""
-        minute = int(ts // 60)
-        if old is not None:  # the same id with other content: its entry and keys are replaced, first-seen time kept
-            self._unfile(article_id, old)
+    def _index(self, article_id: str, item: int, fp: Fingerprint, digest: bytes, origin: bytes, mine: bytes,
+               facts: facts_mod.Packed | None, codes: bytes, story_id: str, ts: float, kind: int,
+               similarity: float | None, strings: dict[str, str | None], exact: bool, old: _Entry | None) -> None:
+        """File an article (an exact copy without its sketch: it adds nothing to search), with its verdict: one write
+        (its entry); the anchor table, the content keys and the queues are the process's own (``_Memory``)."""
+        mem = self._memory()
+        if old is not None:  # the same id with other content: its entry and codes are replaced, first-seen time kept
+            self._unfile(item, old)
             ts = old.ts
-        elif self._count is not None:
-            self._count += 1
-        filed = keys[: self.anchors] if not exact else ()
-        sketch = b"" if exact else pack(fp.sketch, len(filed), mine)
+        filed = codes[: 4 * self.anchors] if not exact else b""
+        sketch = b"" if exact else pack(fp.sketch, 0, mine)
         # the facts as they came (facts.pack: base64 of the stored bytes), decoded without a list of ints
         fx = base64.b64decode(facts.text) if facts is not None and facts.text and not exact else b""
-        self.store["a:" + article_id] = _pack_entry(ts, story_id, digest, len(filed), kind, similarity, sketch, fx,
-                                                    strings)
-        aid = _id_bytes(article_id)  # one object for all the keys below (a dict store holds it once)
-        # a copy filed without anchor keys: its exact copies find it by its content
-        if not filed and not exact and "h:" + digest.hex() not in self.store:
-            self.store["h:" + digest.hex()] = aid
-        for key in filed:
-            k = "k:" + key
-            prev = self.store.get(k)
-            if prev is None:
-                self.store[k] = aid
-            else:
-                if len(prev) < _FULL_BYTES or len(_ids(prev)) < MAX_BUCKET:  # (a short value cannot be full)
-                    self.store[k] = prev + aid
-        self._touch(minute, article=article_id if old is None else None, story=story_id if story_touched else None)
-
-    def _bucket(self, key: str) -> Any:  # a minute bucket (dict) or the hours (list), None when absent
-        raw = self.store.get(key)
-        return None if raw is None else orjson.loads(raw)
-
-    def _touch(self, minute: int, article: str | None = None, story: str | None = None) -> None:
-        """Record an article first seen (field "a") and/or a story record written ("s") in that minute's bucket.
-
-        A bucket holds at most BUCKET_CHUNK entries per field; a busy minute spills
-        into ``t:<minute>.1``, ``.2``... (its count kept in the first one as "more"),
-        so a write never copies more than one chunk.
-        """
-        if article is None and story is None:
-            return
-        key = f"t:{minute}"
-        head = self._bucket(key)
-        if head is None:
-            hours = self._bucket("m:hours") or []
-            if minute // 60 not in hours:
-                self.store["m:hours"] = _json(sorted(hours + [minute // 60]))
-            self.store[key] = _json({"a": [article] if article else [], "s": [story] if story else []})
-            return
-        more = head.get("more", 0)
-        ckey, chunk = (key, head)
-        if more:
-            ckey = f"{key}.{more}"
-            chunk = self._bucket(ckey) or {"a": [], "s": []}
-        if story is not None and story in chunk["s"]:
-            story = None
-        if article is None and story is None:
-            return
-        full_a = article is not None and len(chunk["a"]) >= BUCKET_CHUNK
-        if full_a or (story is not None and len(chunk["s"]) >= BUCKET_CHUNK):
-            more += 1
-            head["more"] = more
-            self.store[key] = _json(head)
-            ckey, chunk = f"{key}.{more}", {"a": [], "s": []}
-        if article is not None:
-            chunk["a"].append(article)
-        if story is not None:
-            chunk["s"].append(story)
-        self.store[ckey] = _json(chunk)
+        self.store[_key(item)] = _pack_entry(ts, story_id, digest, origin, filed, kind, similarity, sketch, fx,
+                                             article_id, strings)
+        if filed:
+            mem.anchors.add(filed, item, MAX_BUCKET)
+        elif not exact:  # a copy filed without anchor keys: its exact copies find it by its content
+            mem.content.setdefault(digest, item)
+        if old is None:
+            mem.article(ts, item)
 
     # -- eviction ------------------------------------------------------------------
-    def _unfile(self, aid: str, entry: _Entry) -> None:
-        """Remove what points at an article: its anchor keys or its content key."""
-        h = "h:" + entry.digest.hex()
-        held = self.store.get(h)
-        if held is not None and _ids(held) == [aid]:
-            self.store.pop(h, None)
-        n = entry.n
-        keys = anchor_keys(unpack(entry.sketch, n)[0], n) if n and entry.sketch else ()
-        for key in keys:
-            k = "k:" + key
-            ids = [x for x in _ids(self.store.get(k)) if x != aid]
-            if not ids:
-                self.store.pop(k, None)
-            else:
-                self.store[k] = b"".join(_id_bytes(x) for x in ids)
+    def _unfile(self, item: int, entry: _Entry) -> None:
+        """Remove what points at an article: its anchor codes or its content key."""
+        mem = self._memory()
+        if mem.content.get(entry.digest) == item:
+            del mem.content[entry.digest]
+        if entry.codes:
+            mem.anchors.remove(entry.codes, item)
 
-    def _drop_article(self, aid: str) -> bool:
-        raw = self.store.pop("a:" + aid, None)
+    def _drop_article(self, item: int) -> bool:
+        raw = self.store.pop(_key(item), None)
         if not raw:
             return False
-        self._unfile(aid, _unpack_entry(raw))
+        self._unfile(item, _unpack_entry(raw))
         return True
 
     def _drop_story_if_stale(self, sid: str, cutoff: float) -> None:
@@ -569,60 +624,23 @@ class DedupIndex:
         """Remove articles first seen before ``older_than`` and what points at them; returns articles removed.
 
         Stories go when their last copy was seen before ``older_than``. The work is
-        proportional to what is removed (plus one lookup per minute of each hour
-        that holds anything), never to the size of the index.
+        proportional to what is removed: the articles and the story records are taken
+        from the front of the process's time-ordered queues (``_Memory``), never by a
+        scan of the index.
         """
         cutoff = older_than.timestamp()
+        mem = self._memory()
         removed = 0
-        last = int(cutoff // 60)  # the minute that holds the cutoff: evicted article by article
-        hours = list(self._bucket("m:hours") or [])
-        done = 0
-        for hour in hours:
-            if hour * 60 > last:
-                break
-            for minute in range(hour * 60, min(hour * 60 + 60, last + 1)):
-                removed += self._evict_minute(minute, minute == last, cutoff)
-            if hour * 60 + 59 < last:
-                done += 1
-        if done:
-            self.store["m:hours"] = _json(hours[done:])
-        if self._count is not None:
-            self._count -= removed
-        return removed
-
-    def _evict_minute(self, minute: int, partial: bool, cutoff: float) -> int:
-        key = f"t:{minute}"
-        head = self._bucket(key)
-        if head is None:
-            return 0
-        keys = [key] + [f"{key}.{i}" for i in range(1, head.get("more", 0) + 1)]
-        removed = 0
-        keep_a: list[str] = []
-        keep_s: list[str] = []
-        for k in keys:
-            raw = self.store.pop(k, None)
-            chunk = orjson.loads(raw) if raw else {"a": [], "s": []}
-            for aid in chunk["a"]:
-                entry = self.store.get("a:" + aid)
-                if entry is None:
-                    continue
-                if partial and _HEAD.unpack_from(entry)[0] >= cutoff:
-                    keep_a.append(aid)
-                else:
-                    removed += self._drop_article(aid)
-            for sid in chunk["s"]:
-                self._drop_story_if_stale(sid, cutoff)
-                if partial and ("s:" + sid) in self.store:
-                    keep_s.append(sid)
-        # what stays of a partly evicted minute is written back (few entries: the cutoff's own minute)
-        for aid in keep_a:
-            self._touch(minute, article=aid)
-        for sid in keep_s:
-            self._touch(minute, story=sid)
+        while mem.a_head < len(mem.a_ts) and mem.a_ts[mem.a_head] < cutoff:
+            removed += self._drop_article(mem.a_item[mem.a_head])
+            mem.a_head += 1
+            mem.count -= 1
+        while mem.s_head < len(mem.s_ts) and mem.s_ts[mem.s_head] < cutoff:
+            self._drop_story_if_stale(f"st-{mem.s_item[mem.s_head]:016x}", cutoff)
+            mem.s_head += 1
+        mem.compact()
         return removed
 
     def size_hint(self) -> int:
-        """Articles held in the index (a full count the first time, then incremental)."""
-        if self._count is None:
-            self._count = sum(1 for k in self.store if k.startswith("a:"))
-        return self._count
+        """Articles held in the index."""
+        return self._memory().count

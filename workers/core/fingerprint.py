@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import types
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -246,6 +248,47 @@ def _fingerprint_numpy(text: str) -> Fingerprint:
     """``fingerprint`` without the C extension (the reference)."""
     ch, sk = _analyse_numpy(text)
     return Fingerprint(ch, tuple(sk.tolist()), anchor_keys(sk), stored_bytes(sk))
+
+
+class _PyAnchorTable:
+    """``_sketch.AnchorTable`` without the C extension (the same answers; a dict of lists: ~100 B per code)."""
+
+    def __init__(self) -> None:
+        self._codes: dict[int, list[int]] = {}
+        self._n = 0
+
+    def add(self, codes: bytes, item: int, cap: int) -> None:
+        for (code,) in struct.iter_unpack("<I", codes):
+            held = self._codes.setdefault(code, [])
+            if len(held) < cap:
+                held.append(item)
+                self._n += 1
+
+    def remove(self, codes: bytes, item: int) -> None:
+        for (code,) in struct.iter_unpack("<I", codes):
+            held = self._codes.get(code)
+            if held and item in held:
+                held.remove(item)
+                self._n -= 1
+                if not held:
+                    del self._codes[code]
+
+    def get(self, codes: bytes, full: int) -> list[int]:
+        out: list[int] = []
+        for (code,) in struct.iter_unpack("<I", codes):
+            held = self._codes.get(code)
+            if held and len(held) < full:
+                out += held
+        return out
+
+    def __len__(self) -> int:
+        return self._n
+
+
+def anchor_table() -> Any:
+    """The dedup index's anchor table (anchor code -> articles): ``_sketch.AnchorTable`` (C) when the extension is
+    in use, else its Python twin."""
+    return _sketch.AnchorTable() if _sketch is not None else _PyAnchorTable()
 
 
 # -- comparing sketches ------------------------------------------------------------

@@ -286,6 +286,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
     app.pipeline = pipeline  # type: ignore[attr-defined]  # for tests and the health views
 
+    @index.on_recover
+    async def _index_recovered() -> None:
+        # The index's anchor table and eviction queues live in this process, derived from the table's entries
+        # (dedup.py, layout 4): after a recovery (start, rebalance) they are rebuilt from what the table now holds.
+        pipeline.dedup.reload()
+
     async def send(output: str, key: bytes | None, value: bytes):
         return await outputs[output].send(key=key, value=value)
 
