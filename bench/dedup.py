@@ -743,6 +743,7 @@ def memory(n: int, store_kind: str = "dict") -> dict:
     if store_kind == "dict":
         if n <= 200_000:  # a walk over every object: too much memory of its own at a million
             out["python_bytes_per_article"] = deep_size(store) / n
+        out["anchor_table_bytes_per_article"] = _anchor_bytes(idx) / n
         del idx
         # The compacted changelog, and a restore from it: each entry moved out of the store as a changelog record
         # (key as JSON: Faust's serializer for str keys; value raw) and read back into a new dict (moved, so that
@@ -758,18 +759,35 @@ def memory(n: int, store_kind: str = "dict") -> dict:
             restored[orjson.loads(kraw)] = raw
             load_seconds += time.perf_counter() - t1
         out["restore_seconds"] = load_seconds
-        del restored
+        # ... and what the process derives from the entries at start (anchor table, queues): DedupIndex._load
+        t1 = time.perf_counter()
+        again = DedupIndex(restored)  # type: ignore[arg-type]
+        held = again.size_hint()
+        out["rebuild_seconds"] = time.perf_counter() - t1
+        assert held == n, (held, n)
+        del again, restored
     else:
         for k, v in store.items():
             kinds[k[:2]] += 1
             json_bytes += len(orjson.dumps(k)) + len(v)
         store.db.flush()
+        out["anchor_table_bytes_per_article"] = _anchor_bytes(idx) / n
         del idx
+        t1 = time.perf_counter()
+        held = DedupIndex(store).size_hint()  # type: ignore[arg-type]  # a restart on the same files
+        out["rebuild_seconds"] = time.perf_counter() - t1
+        assert held == n, (held, n)
         store.db.close()
         out["disk_bytes_per_article"] = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / n
         shutil.rmtree(tmp, ignore_errors=True)
     out.update(keys=sum(kinds.values()), keys_by_prefix=dict(kinds), json_bytes_per_article=json_bytes / n)
     return out
+
+
+def _anchor_bytes(idx: DedupIndex) -> int:
+    """Bytes of the C anchor table's slot arrays (0 for the Python one: counted in RSS only)."""
+    table = idx._memory().anchors
+    return table.nbytes() if hasattr(table, "nbytes") else 0
 
 
 def print_memory(mem: dict) -> None:
@@ -783,12 +801,16 @@ def print_memory(mem: dict) -> None:
         rows.append(("Python objects held by the store", mem["python_bytes_per_article"]))
     if "disk_bytes_per_article" in mem:
         rows.append(("RocksDB files on disk", mem["disk_bytes_per_article"]))
+    if mem.get("anchor_table_bytes_per_article"):
+        rows.append(("of the RSS: the anchor table (C slot arrays)", mem["anchor_table_bytes_per_article"]))
     print("| measure | per article | per million |\n|---|---|---|")
     for name, v in rows:
         print(f"| {name} | {v:,.0f} B | {v * 1e6 / 1e9:.2f} GB |")
     print(f"\nwrites per article: {mem['writes_per_article']:.1f}"
           + (f"; restore of the compacted changelog into a dict (key decode + insert): {mem['restore_seconds']:.1f} s"
-             if "restore_seconds" in mem else ""))
+             if "restore_seconds" in mem else "")
+          + (f"; rebuild of the anchor table and queues from the entries: {mem['rebuild_seconds']:.1f} s"
+             if "rebuild_seconds" in mem else ""))
 
 
 # -- the parameter grid ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import orjson
 import pytest
 
@@ -454,3 +455,31 @@ def test_entries_hold_any_article_id():
         v = add(idx, aid, body(FLOOD))
         assert v.status == "unique" if aid == ids[0] else v.duplicate_of == ids[0]
     assert [idx.entry(aid).article_id for aid in ids] == ids  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("accel", [False, True])
+def test_elias_fano_lists_round_trip_and_match_the_reference(accel):
+    import random
+
+    if accel and fpm._BUILT is None:
+        pytest.skip("C extension not built")
+    was = fpm.extension_in_use()
+    fpm.use_extension(accel)
+    try:
+        rng = random.Random(3)
+        for ubits in (16, 22, 32):
+            for n in (0, 1, 2, 7, 128, 300):
+                vals = sorted(rng.getrandbits(ubits) for _ in range(n))
+                if n > 2:
+                    vals[1] = vals[2]  # a repeated value (a 16-bit sketch can hold one)
+                raw = fpm.ef_pack(np.array(vals, dtype="<u4").tobytes(), ubits)
+                assert raw == fpm._ef_pack(vals, ubits)  # the C bytes are the reference's
+                assert fpm.ef_unpack(raw, ubits) == fpm._ef_unpack(raw, ubits) == vals
+                if n == 128:
+                    assert len(raw) <= 3 + n * (2 + ubits - 7) / 8  # n * (2 + low) bits, low = ubits - 7
+        shuffled = [5, 1, 9, 3]
+        assert fpm.ef_unpack(fpm.ef_pack(np.array(shuffled, dtype="<u4").tobytes(), 32), 32) == sorted(shuffled)
+        sk = fingerprint(body(FLOOD)).sketch
+        assert list(fpm.unpack(fpm.pack(sk))[1]) == list(fpm.unpack(fpm.pack(np.array(sk, dtype=np.uint64)))[1])
+    finally:
+        fpm.use_extension(was)

@@ -483,7 +483,7 @@ static PyObject *py_init(PyObject *self, PyObject *args) {
 
 /* -- the dedup index's stored sketches ----------------------------------------------------------------------------
  * The index keeps each sketch's values as little-endian uint32 (their top bits, fingerprint.stored_bytes) behind the
- * first anchor values in full (uint64), as raw bytes (fingerprint.pack; index layout 3: no base64, no JSON).
+ * first anchor values in full (uint64), as raw bytes (fingerprint.pack; index layouts 3-4: no base64, no JSON).
  * Comparing a new article with a stored one is the hot loop of a lookup: done here, on the stored bytes in place. Each function mirrors Python code in fingerprint.py exactly (tests/test_sketch_accel.py). */
 
 
@@ -491,13 +491,148 @@ static inline uint32_t load_le32(const unsigned char *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-/* -- the packed form (layout 3): 16-bit values behind a per-sketch shift --------------------------------------------
- * A packed sketch is `anchors` uint64 values (the anchor keys' values in full), one byte `shift`, then each stored
- * uint32 value >> shift as uint16 LE, where shift is the smallest that brings the sketch's largest value below 2**16
- * (fingerprint.pack). Two sketches are compared at the coarser of their two shifts (q16_shift); values that become
- * equal inside one sketch count once. 128 values over 65,536 steps: a value of one sketch falls on a value of an
- * unrelated one 1 time in ~500, ~0.25 values of 128 per comparison (containment +0.002): the verdicts of
- * bench/dedup.py did not change (BENCHMARKS.md). Half the bytes of 32-bit values. */
+
+/* -- Elias-Fano: a non-decreasing list of n values below 2**ubits in n * (2 + low) bits (low = ubits - bits of n-1)
+ * (index layout 4: the sketch's 16-bit values in ~11 bits each, the facts' 32-bit values in ~27). Layout: n (uint16
+ * LE), the n low parts (`low` bits each, LSB first), then the high parts in unary: bit (v >> low) + i set for value
+ * i. Mirrored by fingerprint._ef_pack / _ef_unpack (the reference). */
+static int bit_length32(uint32_t x) {
+    int b = 0;
+    while (x) { b++; x >>= 1; }
+    return b;
+}
+
+static int ef_low(Py_ssize_t n, int ubits) {
+    int l = ubits - bit_length32((uint32_t)(n - 1));
+    return l < 0 ? 0 : l;
+}
+
+static Py_ssize_t ef_bytes(const uint32_t *v, Py_ssize_t n, int ubits) {
+    if (!n) return 2;
+    int L = ef_low(n, ubits);
+    Py_ssize_t hibits = (Py_ssize_t)((uint64_t)v[n - 1] >> L) + n;
+    return 2 + (n * L + 7) / 8 + (hibits + 7) / 8;
+}
+
+static void ef_write(const uint32_t *v, Py_ssize_t n, int ubits, unsigned char *out, Py_ssize_t size) {
+    memset(out, 0, (size_t)size);
+    out[0] = (unsigned char)n;
+    out[1] = (unsigned char)(n >> 8);
+    if (!n) return;
+    int L = ef_low(n, ubits);
+    uint64_t mask = L >= 64 ? UINT64_MAX : (((uint64_t)1 << L) - 1);
+    unsigned char *lo = out + 2, *hi = lo + (n * L + 7) / 8;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (L) {
+            Py_ssize_t bit = i * L;
+            uint64_t w = ((uint64_t)v[i] & mask) << (bit & 7);
+            for (int k = 0; k < ((bit & 7) + L + 7) / 8; k++) lo[(bit >> 3) + k] |= (unsigned char)(w >> (8 * k));
+        }
+        Py_ssize_t hp = (Py_ssize_t)((uint64_t)v[i] >> L) + i;
+        hi[hp >> 3] |= (unsigned char)(1u << (hp & 7));
+    }
+}
+
+/* the values of an Elias-Fano list into out (at most cap); returns n, or -1 when the bytes are not one */
+static Py_ssize_t ef_read(const unsigned char *p, Py_ssize_t len, int ubits, uint32_t *out, Py_ssize_t cap) {
+    if (len < 2) return -1;
+    Py_ssize_t n = (Py_ssize_t)p[0] | ((Py_ssize_t)p[1] << 8);
+    if (n > cap) return -1;
+    if (!n) return 0;
+    int L = ef_low(n, ubits);
+    uint64_t mask = L >= 64 ? UINT64_MAX : (((uint64_t)1 << L) - 1);
+    Py_ssize_t nlo = (n * L + 7) / 8;
+    if (2 + nlo > len) return -1;
+    const unsigned char *lo = p + 2, *hi = lo + nlo;
+    Py_ssize_t nhi = len - 2 - nlo, i = 0;
+    for (Py_ssize_t byte = 0; byte < nhi && i < n; byte++) {
+        unsigned c = hi[byte];
+        while (c && i < n) {
+            int b = __builtin_ctz(c);
+            c &= c - 1;
+            uint64_t h = (uint64_t)(byte * 8 + b - i);
+            uint64_t l = 0;
+            if (L) {
+                Py_ssize_t bit = i * L;
+                uint64_t w = 0;
+                for (int k = 0; k < ((bit & 7) + L + 7) / 8; k++) w |= (uint64_t)lo[(bit >> 3) + k] << (8 * k);
+                l = (w >> (bit & 7)) & mask;
+            }
+            out[i++] = (uint32_t)((h << L) | l);
+        }
+    }
+    return i == n ? n : -1;
+}
+
+static int cmp_u32(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* ef_pack(values: uint32 LE bytes, ubits) -> bytes (the values sorted first when they are not) */
+static PyObject *py_ef_pack(PyObject *self, PyObject *args) {
+    Py_buffer b;
+    int ubits;
+    if (!PyArg_ParseTuple(args, "y*i", &b, &ubits)) return NULL;
+    PyObject *res = NULL;
+    Py_ssize_t n = b.len / 4;
+    uint32_t stack[512], *v = stack;
+    if (b.len % 4 || n > 0xFFFF || ubits < 1 || ubits > 32) {
+        PyErr_SetString(PyExc_ValueError, "ef_pack: uint32 bytes (at most 65535 values), ubits 1..32");
+        goto done;
+    }
+    if (n > 512 && !(v = PyMem_Malloc(sizeof(uint32_t) * (size_t)n))) { PyErr_NoMemory(); goto done; }
+    int sorted = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        v[i] = load_le32((const unsigned char *)b.buf + 4 * i);
+        if (ubits < 32 && v[i] >> ubits) {
+            PyErr_SetString(PyExc_ValueError, "ef_pack: a value does not fit in ubits");
+            goto done;
+        }
+        if (i && v[i] < v[i - 1]) sorted = 0;
+    }
+    if (!sorted) qsort(v, (size_t)n, sizeof(uint32_t), cmp_u32);
+    Py_ssize_t size = ef_bytes(v, n, ubits);
+    res = PyBytes_FromStringAndSize(NULL, size);
+    if (res) ef_write(v, n, ubits, (unsigned char *)PyBytes_AS_STRING(res), size);
+done:
+    if (v != stack) PyMem_Free(v);
+    PyBuffer_Release(&b);
+    return res;
+}
+
+/* ef_unpack(raw, ubits) -> list of int */
+static PyObject *py_ef_unpack(PyObject *self, PyObject *args) {
+    Py_buffer b;
+    int ubits;
+    if (!PyArg_ParseTuple(args, "y*i", &b, &ubits)) return NULL;
+    PyObject *res = NULL;
+    uint32_t *v = PyMem_Malloc(sizeof(uint32_t) * 0x10000);
+    if (!v) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t n = (ubits >= 1 && ubits <= 32) ? ef_read(b.buf, b.len, ubits, v, 0xFFFF) : -1;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "ef_unpack: not an Elias-Fano list (ef_pack)");
+        goto done;
+    }
+    res = PyList_New(n);
+    for (Py_ssize_t i = 0; res && i < n; i++) {
+        PyObject *x = PyLong_FromUnsignedLong(v[i]);
+        if (!x) { Py_CLEAR(res); break; }
+        PyList_SET_ITEM(res, i, x);
+    }
+done:
+    PyMem_Free(v);
+    PyBuffer_Release(&b);
+    return res;
+}
+
+/* -- the packed form (layout 4): 16-bit values behind a per-sketch shift, Elias-Fano coded -------------------------
+ * A packed sketch is `anchors` uint64 values (the anchor keys' values in full), one byte `shift`, then the stored
+ * uint32 values >> shift as an Elias-Fano list over 16 bits (ef_write: ~11 bits a value; layout 3 kept uint16), where
+ * shift is the smallest that brings the sketch's largest value below 2**16 (fingerprint.pack). Two sketches are
+ * compared at the coarser of their two shifts (q16_shift); values that become equal inside one sketch count once.
+ * 128 values over 65,536 steps: a value of one sketch falls on a value of an unrelated one 1 time in ~500, ~0.25
+ * values of 128 per comparison (containment +0.002): the verdicts of bench/dedup.py did not change (BENCHMARKS.md). */
 
 static int q16_shift(uint32_t last) {
     int s = 0;
@@ -538,11 +673,11 @@ static PyObject *py_overlap_packed(PyObject *self, PyObject *args) {
     uint32_t stack[512], *a = stack, *b = NULL;
     Py_ssize_t la = mine.len / 4, len = packed.len - 8 * anchors;
     const unsigned char *m = mine.buf, *p = (const unsigned char *)packed.buf + 8 * anchors;
-    if (mine.len % 4 || anchors < 0 || len < 1 || (len - 1) % 2) {
+    if (mine.len % 4 || anchors < 0 || len < 3) {
         PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (fingerprint.pack) or not uint32 bytes");
         goto done;
     }
-    Py_ssize_t lb = (len - 1) / 2;
+    Py_ssize_t lb = (Py_ssize_t)p[1] | ((Py_ssize_t)p[2] << 8);
     int st = p[0];
     if (st > 16) {
         PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (shift over 16)");
@@ -560,8 +695,12 @@ static PyObject *py_overlap_packed(PyObject *self, PyObject *args) {
         uint32_t x = load_le32(m + 4 * i) >> sh;
         if (!na || a[na - 1] != x) a[na++] = x;
     }
+    if (ef_read(p + 1, len - 1, 16, b, lb) != lb) {
+        PyErr_SetString(PyExc_ValueError, "overlap_packed: not a packed sketch (its values)");
+        goto done;
+    }
     for (Py_ssize_t i = 0; i < lb; i++) {
-        uint32_t x = ((uint32_t)p[1 + 2 * i] | ((uint32_t)p[2 + 2 * i] << 8)) >> (sh - st);
+        uint32_t x = b[i] >> (sh - st);
         if (!nb || b[nb - 1] != x) b[nb++] = x;
     }
     Py_ssize_t shared, ca, cb;
@@ -575,7 +714,7 @@ done:
 }
 
 /* pack(head: sequence of int, stored: bytes-like uint32 LE) -> bytes: the head values as little-endian uint64, the
- * shift, the stored values >> shift as uint16 LE (fingerprint.pack). */
+ * shift, the stored values >> shift, Elias-Fano coded (fingerprint.pack). */
 static PyObject *py_pack(PyObject *self, PyObject *args) {
     PyObject *seq;
     Py_buffer st;
@@ -588,23 +727,30 @@ static PyObject *py_pack(PyObject *self, PyObject *args) {
     fast = PySequence_Fast(seq, "pack: a sequence of ints is needed");
     if (!fast) goto done;
     Py_ssize_t nh = PySequence_Fast_GET_SIZE(fast), nv = st.len / 4;
-    res = PyBytes_FromStringAndSize(NULL, 8 * nh + 1 + 2 * nv);
-    if (!res) goto done;
-    unsigned char *raw = (unsigned char *)PyBytes_AS_STRING(res);
-    for (Py_ssize_t i = 0; i < nh; i++) {
-        unsigned long long v = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
-        if (v == (unsigned long long)-1 && PyErr_Occurred()) { Py_CLEAR(res); goto done; }
-        for (int b = 0; b < 8; b++) raw[8 * i + b] = (unsigned char)(v >> (8 * b));
+    if (nv > 0xFFFF) {
+        PyErr_SetString(PyExc_ValueError, "pack: at most 65535 values");
+        goto done;
     }
     const unsigned char *sv = st.buf;
     int sh = nv ? q16_shift(load_le32(sv + 4 * (nv - 1))) : 0;
-    unsigned char *out = raw + 8 * nh;
-    out[0] = (unsigned char)sh;
-    for (Py_ssize_t i = 0; i < nv; i++) {
-        uint32_t x = load_le32(sv + 4 * i) >> sh;
-        out[1 + 2 * i] = (unsigned char)x;
-        out[2 + 2 * i] = (unsigned char)(x >> 8);
+    uint32_t vstack[512], *v = vstack;
+    if (nv > 512 && !(v = PyMem_Malloc(sizeof(uint32_t) * (size_t)nv))) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t i = 0; i < nv; i++) v[i] = load_le32(sv + 4 * i) >> sh;
+    Py_ssize_t ef = ef_bytes(v, nv, 16);
+    res = PyBytes_FromStringAndSize(NULL, 8 * nh + 1 + ef);
+    if (res) {
+        unsigned char *raw = (unsigned char *)PyBytes_AS_STRING(res);
+        for (Py_ssize_t i = 0; i < nh; i++) {
+            unsigned long long x = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
+            if (x == (unsigned long long)-1 && PyErr_Occurred()) { Py_CLEAR(res); break; }
+            for (int b = 0; b < 8; b++) raw[8 * i + b] = (unsigned char)(x >> (8 * b));
+        }
+        if (res) {
+            raw[8 * nh] = (unsigned char)sh;
+            ef_write(v, nv, 16, raw + 8 * nh + 1, ef);
+        }
     }
+    if (v != vstack) PyMem_Free(v);
 done:
     Py_XDECREF(fast);
     PyBuffer_Release(&st);
@@ -822,7 +968,10 @@ static PyMethodDef methods[] = {
      "fingerprint(raw, k, size, keys) -> (joined tokens, sketch tuple, anchor keys tuple)"},
     {"overlap_packed", py_overlap_packed, METH_VARARGS,
      "overlap_packed(mine, packed, anchors, full) -> (shared, na, nb) of uint32 bytes and a packed sketch"},
-    {"pack", py_pack, METH_VARARGS, "pack(head, stored) -> bytes: head (uint64 LE), shift, stored >> shift (uint16 LE)"},
+    {"pack", py_pack, METH_VARARGS,
+     "pack(head, stored) -> bytes: head (uint64 LE), shift, stored >> shift (Elias-Fano, 16 bits)"},
+    {"ef_pack", py_ef_pack, METH_VARARGS, "ef_pack(values uint32 LE, ubits) -> bytes: Elias-Fano (sorted first)"},
+    {"ef_unpack", py_ef_unpack, METH_VARARGS, "ef_unpack(raw, ubits) -> list of int"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,7 +10,8 @@ change is written back by assignment, so a table's changelog sees it. Layout 4
                          16 hex digits of the article id's 8-byte digest (``_item``: as in its story id). First seen,
                          story, content digest, the raw message's position (digest), its verdict (kind code,
                          similarity), the anchor codes it is filed under, its sketch (``fingerprint.pack``), its facts
-                         (``facts.to_bytes``), its id, then related article, related story, title and source
+                         (``facts.to_bytes``, Elias-Fano coded: ``fingerprint.ef_pack``), its id, then related
+                         article, related story, title and source
 - ``s:<story id>``    -> the story record (JSON), written once a story has a second article: a story of one
                          article is rebuilt from its entry (``_story``), which keeps what the record would
 
@@ -55,6 +56,8 @@ from .fingerprint import (
     SKETCH,
     Fingerprint,
     anchor_table,
+    ef_pack,
+    ef_unpack,
     overlap_packed,
     pack,
     stored_bytes,
@@ -262,6 +265,11 @@ def _unpack_entry(raw: bytes) -> _Entry:
                   aid, strings)
 
 
+def _facts(raw: bytes) -> list[int]:
+    """An entry's facts (``fingerprint.ef_pack`` of ``facts.to_bytes``) as ``facts.compare`` takes them."""
+    return ef_unpack(raw, 32) if raw else []
+
+
 def _json(value) -> bytes:
     return orjson.dumps(value)
 
@@ -450,7 +458,7 @@ class DedupIndex:
         inside = shared / mine if mine else 0.0
         rel = "near"
         if c >= RELATED_MIN and my_facts is not None and self.use_facts:
-            cmp = facts_mod.compare(facts_mod.from_bytes(fx), my_facts.list)
+            cmp = facts_mod.compare(_facts(fx), my_facts.list)
             if c >= self.threshold and j >= self.min_jaccard:
                 rel = relation(cmp, j, shared / theirs if theirs else 0.0)
             else:
@@ -588,8 +596,8 @@ class DedupIndex:
             ts = old.ts
         filed = codes[: 4 * self.anchors] if not exact else b""
         sketch = b"" if exact else pack(fp.sketch, 0, mine)
-        # the facts as they came (facts.pack: base64 of the stored bytes), decoded without a list of ints
-        fx = base64.b64decode(facts.text) if facts is not None and facts.text and not exact else b""
+        # the facts as they came (facts.pack: base64 of uint32 LE), Elias-Fano coded: ~27 bits a fact, not 32
+        fx = ef_pack(base64.b64decode(facts.text), 32) if facts is not None and facts.text and not exact else b""
         self.store[_key(item)] = _pack_entry(ts, story_id, digest, origin, filed, kind, similarity, sketch, fx,
                                              article_id, strings)
         if filed:
