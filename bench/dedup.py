@@ -26,6 +26,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,7 +37,7 @@ import numpy as np
 from bench import common
 from workers.core import facts as FX
 from workers.core import fingerprint as F
-from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex
+from workers.core.dedup import DEFAULT_THRESHOLD, MIN_JACCARD, DedupIndex, _codes
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 T0 = datetime(2025, 10, 1, tzinfo=UTC)
@@ -118,7 +119,8 @@ class Datasketch(_Stories):
         super().__init__()
         from datasketch import MinHash, MinHashLSH
 
-        self.MinHash, self.lsh, self.num_perm, self.threshold = MinHash, MinHashLSH(threshold=threshold, num_perm=num_perm), num_perm, threshold
+        self.MinHash, self.num_perm, self.threshold = MinHash, num_perm, threshold
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.mh: dict[str, object] = {}
 
     def sketch(self, body):
@@ -166,7 +168,8 @@ class Rensa(_Stories):
         super().__init__()
         from rensa import RMinHash, RMinHashLSH
 
-        self.RMinHash, self.lsh, self.num_perm, self.threshold = RMinHash, RMinHashLSH(threshold, num_perm, bands), num_perm, threshold
+        self.RMinHash, self.num_perm, self.threshold = RMinHash, num_perm, threshold
+        self.lsh = RMinHashLSH(threshold, num_perm, bands)
         self.keys: list[str] = []
         self.mh: list[object] = []
 
@@ -205,7 +208,10 @@ class Counts:
         self.tp = self.fp = self.fn = self.tn = 0
 
     def __iadd__(self, o):
-        self.tp += o.tp; self.fp += o.fp; self.fn += o.fn; self.tn += o.tn
+        self.tp += o.tp
+        self.fp += o.fp
+        self.fn += o.fn
+        self.tn += o.tn
         return self
 
     def prf(self):
@@ -268,22 +274,8 @@ class Natural:
             comp = find(d.id)
             if status == "duplicate":
                 mates = members[story]
-                if truth and any(find(x) == comp for x in mates):
-                    c.tp += 1
-                    kind = "exact" if any(x in self.group[d.id] for x in mates) else "near"
-                    if detail is not None:
-                        detail[f"tp-{kind}"] = detail.get(f"tp-{kind}", 0) + 1
-                elif any(frozenset((d.id, x)) in self.excluded for x in mates):
-                    c.fn += truth
-                    if detail is not None:
-                        detail["excluded-merged"] = detail.get("excluded-merged", 0) + 1
-                else:
-                    c.fp += 1
-                    c.fn += truth
-                    if detail is not None:
-                        hard = any(frozenset((d.id, x)) in self.diff for x in mates)
-                        detail["fp-hard" if hard else "fp-other"] = detail.get("fp-hard" if hard else "fp-other", 0) + 1
-                        detail.setdefault("fp-ids", []).append((d.id, mates[0]))
+                right = truth and any(find(x) == comp for x in mates)
+                self._score_duplicate(c, d.id, mates, truth, right, detail if detail is not None else {})
             else:
                 if truth:
                     c.fn += 1
@@ -293,6 +285,22 @@ class Natural:
                     c.tn += 1
             members[story].append(d.id)
         return c
+
+    def _score_duplicate(self, c: Counts, aid: str, mates: list[str], truth: bool, right: bool, detail: dict) -> None:
+        """Count a "duplicate" verdict: right story, a pair excluded from scoring, or a false positive."""
+        if right:
+            c.tp += 1
+            kind = "exact" if any(x in self.group[aid] for x in mates) else "near"
+            detail[f"tp-{kind}"] = detail.get(f"tp-{kind}", 0) + 1
+        elif any(frozenset((aid, x)) in self.excluded for x in mates):
+            c.fn += truth
+            detail["excluded-merged"] = detail.get("excluded-merged", 0) + 1
+        else:
+            c.fp += 1
+            c.fn += truth
+            hard = any(frozenset((aid, x)) in self.diff for x in mates)
+            detail["fp-hard" if hard else "fp-other"] = detail.get("fp-hard" if hard else "fp-other", 0) + 1
+            detail.setdefault("fp-ids", []).append((aid, mates[0]))
 
 
 def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_counts: dict | None = None,
@@ -343,8 +351,8 @@ def score_scenario(system, sc: D.Scenario, detail: dict | None = None, kind_coun
 def evaluate(make_system, data, detail: dict | None = None) -> dict:
     """Counts per set for one system; make_system() gives a fresh, empty system."""
     out = {}
-    det = {} if detail is not None else None
-    out["natural"] = data["natural"].score(make_system(), det)
+    det: dict = {}
+    out["natural"] = data["natural"].score(make_system(), det if detail is not None else None)
     kinds: dict = {}
     records: list = []
     out["copies"] = score_scenario(make_system(), data["copies"], det, kinds, records)
@@ -594,11 +602,12 @@ def speed(pool: list[str], quick: bool) -> dict:
     res["newsworker index only (check_and_add)"] = statistics.median(rates)
     rates = []
     for batch in batches:
-        fps = [F.fingerprint(b) for b in batch]
+        prints = [F.fingerprint(b) for b in batch]
         t = _clock()
-        for fp in fps:
-            idx._best_candidate(fp.stored, idx._candidates(fp.anchors, ""))
-        rates.append(len(fps) / (_clock() - t))
+        for p in prints:
+            assert p.stored is not None  # (always made by fingerprint())
+            idx._best_candidate(p.stored, idx._candidates(_codes(p.anchors), 0))
+        rates.append(len(prints) / (_clock() - t))
     res["newsworker lookup only (no insert)"] = statistics.median(rates)
     res["rensa (word 3-shingles, as compared for quality)"] = throughput(Rensa, prefill, batches)
     res["rensa (its usual setup: text.split() tokens)"] = throughput(RensaWords, prefill, batches)
@@ -701,87 +710,101 @@ class RocksStore:
         return v
 
     def keys(self):
-        return (k.decode() for k in self.db.keys())  # noqa: SIM118 - an Rdict has no __iter__
+        return (cast(bytes, k).decode() for k in self.db.keys())  # noqa: SIM118 - an Rdict has no __iter__
 
     def __iter__(self):
         return iter(self.keys())
 
     def items(self):
-        return ((k.decode(), v) for k, v in self.db.items())
+        return ((cast(bytes, k).decode(), v) for k, v in self.db.items())  # raw_mode: bytes
 
 
 def memory(n: int, store_kind: str = "dict") -> dict:
     """Index n distinct synthetic articles; RSS growth, the store's size, bytes written, restore time."""
-    import shutil
     import tempfile
-
-    import orjson
 
     gc.collect()
     before = rss()
+    store: CountingStore | RocksStore
     tmp = None
     if store_kind == "rocksdb":
         tmp = tempfile.mkdtemp(prefix="nw-rocks-")
         store = RocksStore(tmp)
     else:
         store = CountingStore()
-    idx = DedupIndex(store)  # type: ignore[arg-type]
-    t = T0
+    idx = DedupIndex(store)  # type: ignore[arg-type]  # RocksStore: the mapping methods the index uses
     t0 = time.perf_counter()
     fx = None
     for i, text in enumerate(synthetic_texts(n)):
         if i % 50 == 0:  # facts of every 50th text, reused by the next 49: the same size, 50x less extraction
             fx = FX.pack(FX.extract(text))  # (the texts are distinct stories: no fact comparison ever reads them)
-        idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, t + timedelta(seconds=i // 10), fx)
+        idx.check_and_add(f"{i:024x}", F.fingerprint(text), "example.com", None, T0 + timedelta(seconds=i // 10), fx)
     elapsed = time.perf_counter() - t0
     gc.collect()
     after = rss()
     out = {"n": n, "store": store_kind, "seconds": elapsed, "rss_bytes_per_article": (after - before) / n,
-           "written_bytes_per_article": store.written / n, "writes_per_article": store.writes / n}
+           "written_bytes_per_article": store.written / n, "writes_per_article": store.writes / n,
+           "anchor_table_bytes_per_article": _anchor_bytes(idx) / n}
+    del idx
+    if isinstance(store, CountingStore):
+        out.update(_changelog_and_restore(store, n))
+    else:
+        assert tmp is not None
+        out.update(_rocks_sizes(store, tmp, n))
+    return out
+
+
+def _changelog_and_restore(store: CountingStore, n: int) -> dict:
+    """The compacted changelog of a dict store, and a restore from it: each entry moved out of the store as a
+    changelog record (key as JSON: Faust's serializer for str keys; value raw) and read back into a new dict (moved,
+    so that the measure does not need twice the memory); then what the process derives at start (``_load``)."""
+    import orjson
+
+    out: dict = {}
+    if n <= 200_000:  # a walk over every object: too much memory of its own at a million
+        out["python_bytes_per_article"] = deep_size(store) / n
     kinds: dict = defaultdict(int)
     json_bytes = 0
-    if store_kind == "dict":
-        if n <= 200_000:  # a walk over every object: too much memory of its own at a million
-            out["python_bytes_per_article"] = deep_size(store) / n
-        out["anchor_table_bytes_per_article"] = _anchor_bytes(idx) / n
-        del idx
-        # The compacted changelog, and a restore from it: each entry moved out of the store as a changelog record
-        # (key as JSON: Faust's serializer for str keys; value raw) and read back into a new dict (moved, so that
-        # the measure does not need twice the memory).
-        restored: dict = {}
-        load_seconds = 0.0
-        for k in list(store):
-            raw = dict.pop(store, k)
-            kraw = orjson.dumps(k)
-            kinds[k[:2]] += 1
-            json_bytes += len(kraw) + len(raw)
-            t1 = time.perf_counter()
-            restored[orjson.loads(kraw)] = raw
-            load_seconds += time.perf_counter() - t1
-        out["restore_seconds"] = load_seconds
-        # ... and what the process derives from the entries at start (anchor table, queues): DedupIndex._load
+    restored: dict = {}
+    load_seconds = 0.0
+    for k in list(store):
+        raw = dict.pop(store, k)
+        kraw = orjson.dumps(k)
+        kinds[k[:2]] += 1
+        json_bytes += len(kraw) + len(raw)
         t1 = time.perf_counter()
-        again = DedupIndex(restored)  # type: ignore[arg-type]
-        held = again.size_hint()
-        out["rebuild_seconds"] = time.perf_counter() - t1
-        assert held == n, (held, n)
-        del again, restored
-    else:
-        for k, v in store.items():
-            kinds[k[:2]] += 1
-            json_bytes += len(orjson.dumps(k)) + len(v)
-        store.db.flush()
-        out["anchor_table_bytes_per_article"] = _anchor_bytes(idx) / n
-        del idx
-        t1 = time.perf_counter()
-        held = DedupIndex(store).size_hint()  # type: ignore[arg-type]  # a restart on the same files
-        out["rebuild_seconds"] = time.perf_counter() - t1
-        assert held == n, (held, n)
-        store.db.close()
-        out["disk_bytes_per_article"] = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / n
-        shutil.rmtree(tmp, ignore_errors=True)
-    out.update(keys=sum(kinds.values()), keys_by_prefix=dict(kinds), json_bytes_per_article=json_bytes / n)
+        restored[orjson.loads(kraw)] = raw
+        load_seconds += time.perf_counter() - t1
+    t1 = time.perf_counter()
+    held = DedupIndex(restored).size_hint()
+    out["rebuild_seconds"] = time.perf_counter() - t1
+    assert held == n, (held, n)
+    out.update(restore_seconds=load_seconds, keys=sum(kinds.values()), keys_by_prefix=dict(kinds),
+               json_bytes_per_article=json_bytes / n)
     return out
+
+
+def _rocks_sizes(store: RocksStore, tmp: str, n: int) -> dict:
+    """The compacted changelog of a RocksDB store, its files, and a restart on them (``_load``)."""
+    import shutil
+
+    import orjson
+
+    kinds: dict = defaultdict(int)
+    json_bytes = 0
+    for k, v in store.items():
+        kinds[k[:2]] += 1
+        json_bytes += len(orjson.dumps(k)) + len(v)
+    store.db.flush()
+    t1 = time.perf_counter()
+    held = DedupIndex(store).size_hint()  # type: ignore[arg-type]  # a restart on the same files
+    rebuild = time.perf_counter() - t1
+    assert held == n, (held, n)
+    store.db.close()
+    disk = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {"rebuild_seconds": rebuild, "disk_bytes_per_article": disk / n, "keys": sum(kinds.values()),
+            "keys_by_prefix": dict(kinds), "json_bytes_per_article": json_bytes / n}
 
 
 def _anchor_bytes(idx: DedupIndex) -> int:
@@ -829,14 +852,15 @@ def grid(data, quick: bool, speed_bodies: list[str]) -> list[dict]:
                 rates.append(len(speed_bodies) / (time.perf_counter() - t))
             for t in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
                 for jm in (0.0, 0.1, 0.2):
-                    res = evaluate(lambda: Newsworker(t, jm, shingle=k, sketch=K, cache=cache), data)
+                    res = evaluate(lambda t=t, jm=jm, k=k, K=K, cache=cache:  # loop values bound now
+                                   Newsworker(t, jm, shingle=k, sketch=K, cache=cache), data)
                     rows.append({"shingle": k, "sketch": K, "anchors": F.ANCHORS, "query_anchors": F.QUERY_ANCHORS,
                                  "threshold": t, "min_jaccard": jm, "fingerprints_per_s": statistics.median(rates),
                                  **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")},
                                  "neg_fp": res["negatives"].fp})
     cache = {}
     for m, q in ((2, 4), (4, 8), (8, 8), (8, 12), (8, 16), (16, 32)):
-        res = evaluate(lambda: Newsworker(anchors=m, query_anchors=q, cache=cache), data)
+        res = evaluate(lambda m=m, q=q: Newsworker(anchors=m, query_anchors=q, cache=cache), data)
         rows.append({"shingle": F.SHINGLE, "sketch": F.SKETCH, "anchors": m, "query_anchors": q,
                      "threshold": DEFAULT_THRESHOLD, "min_jaccard": MIN_JACCARD,
                      **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")}, "neg_fp": res["negatives"].fp})
@@ -844,7 +868,8 @@ def grid(data, quick: bool, speed_bodies: list[str]) -> list[dict]:
 
 
 def print_grid(rows: list[dict]) -> None:
-    print("| shingle | sketch | anchors | threshold | min J | fingerprints/s | (a) P / R / F1 | (b) R | (c) FP | overall P / R / F1 |")
+    print("| shingle | sketch | anchors | threshold | min J | fingerprints/s | (a) P / R / F1 | (b) R | (c) FP "
+          "| overall P / R / F1 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         n, c, o = r["natural"], r["copies"], r["overall"]
@@ -866,7 +891,8 @@ def seeds(data, n: int) -> list[dict]:
             for k in (2, 3):
                 cache: dict = {}
                 for t in (0.65, 0.7, 0.75):
-                    res = evaluate(lambda: Newsworker(t, MIN_JACCARD, shingle=k, cache=cache), data)
+                    res = evaluate(lambda t=t, k=k, cache=cache: Newsworker(t, MIN_JACCARD, shingle=k, cache=cache),
+                                   data)
                     rows.append({"seed": seed, "shingle": k, "threshold": t,
                                  **{s_: res[s_].prf() for s_ in ("natural", "copies", "overall")},
                                  "neg_fp": res["negatives"].fp})
@@ -895,7 +921,7 @@ def machine() -> str:
     return f"{common.machine()}, numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}"
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller sets and fewer repeats")
     ap.add_argument("--grid", action="store_true", help="run the parameter grid too")
@@ -908,30 +934,24 @@ def main(argv=None) -> int:
     ap.add_argument("--numpy", action="store_true", help="without the C extension (the numpy fallback)")
     ap.add_argument("--systems", default="newsworker,datasketch,simhash,rensa")
     ap.add_argument("--json", help="write all results to this file")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
-    if args.numpy:
-        F._sketch = None
+
+def print_header() -> None:
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"C extension: {'no (numpy fallback)' if F._sketch is None else 'yes'}")
     print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"machine: {machine()}")
     print(f"newsworker: shingle={F.SHINGLE} sketch={F.SKETCH} anchors={F.ANCHORS}/{F.QUERY_ANCHORS} "
           f"threshold={DEFAULT_THRESHOLD} (containment) min_jaccard={MIN_JACCARD}")
-    if args.only_memory:
-        n = args.memory_n or 200_000
-        print(f"\n### Memory: {n:,} synthetic articles (all different stories), {args.store} store\n")
-        mem = memory(n, args.store)
-        print_memory(mem)
-        if args.json:
-            Path(args.json).write_text(json.dumps(mem, indent=1))
-        return 0
-    t0 = time.time()
+
+
+def load_data(quick: bool, t0: float) -> tuple[dict, list, list]:
     detik = D.load_detik()
     bench = D.load_benchmark()
     labels = D.load_labels()
-    n_detik, n_bench, n_neg = (60, 40, 40) if args.quick else (200, 125, 150)
-    n_stories = 150 if args.quick else 600
+    n_detik, n_bench, n_neg = (60, 40, 40) if quick else (200, 125, 150)
+    n_stories = 150 if quick else 600
     data = {
         "natural": Natural(detik, labels),
         "copies": D.copies_set(detik, bench, labels, n_detik, n_bench),
@@ -942,8 +962,11 @@ def main(argv=None) -> int:
     print(f"data: natural {len(detik)} detik rows; copies {len(data['copies'].originals)} originals x "
           f"{len(D.VARIANTS)} edits = {len(data['copies'].queries)}; negatives {len(data['negatives'])} pairs "
           f"({time.time() - t0:.0f}s)")
+    return data, detik, bench
+
+
+def evaluate_all(names: list[str], data: dict) -> dict:
     results: dict = {"quality": {}, "details": {}}
-    names = [s for s in args.systems.split(",") if s]
     for name in names:
         t = time.time()
         detail: dict = {}
@@ -951,7 +974,10 @@ def main(argv=None) -> int:
         results["quality"][name] = {k: vars(v) for k, v in res.items()}
         results["details"][name] = detail
         print(f"  evaluated {name} in {time.time() - t:.0f}s")
+    return results
 
+
+def print_quality(results: dict, names: list[str]) -> None:
     print("\n### Quality (duplicate verdicts that name the right story)\n")
     print("| system | (a) natural detik | (b) controlled copies | (c) hard negatives | overall (a)+(b)+(c) synthetic |")
     print("|---|---|---|---|---|")
@@ -970,19 +996,20 @@ def main(argv=None) -> int:
     for n in names:
         dt = results["details"][n]
         qn = results["quality"][n]["natural"]
-        exact_pos = dt.get("tp-exact", 0)
-        tp = qn["tp"] - exact_pos
+        tp = qn["tp"] - dt.get("tp-exact", 0)
         fn = qn["fn"]
         p = tp / (tp + qn["fp"]) if tp + qn["fp"] else 1.0
         r = tp / (tp + fn) if tp + fn else 1.0
         near_pos[n] = (p, r, 2 * p * r / (p + r) if p + r else 0)
-    print("(a) without the exact copies: " + "; ".join(f"{n} P {v[0]:.3f} R {v[1]:.3f} F1 {v[2]:.3f}" for n, v in near_pos.items()))
+    print("(a) without the exact copies: "
+          + "; ".join(f"{n} P {v[0]:.3f} R {v[1]:.3f} F1 {v[2]:.3f}" for n, v in near_pos.items()))
 
+
+def print_per_edit_and_negative(results: dict, names: list[str]) -> None:
     print("\n### Recall per edit, (b)\n")
-    variants = list(D.VARIANTS)
     print("| edit | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
-    for v in variants:
+    for v in D.VARIANTS:
         cells = []
         for n in names:
             ok, tot = results["details"][n]["variants"].get(v, [0, 0])
@@ -998,30 +1025,33 @@ def main(argv=None) -> int:
             ok, tot = results["details"][n]["negative_kinds"].get(k, [0, 0])
             cells.append(f"{tot - ok}/{tot}")
         print(f"| {k} | " + " | ".join(cells) + " |")
-    print_classes(results, names, data)
-    fp_orig = {n: len(results["details"][n].get("fp-originals", [])) for n in names}
-    print(f"\noriginals of (b) wrongly merged: {fp_orig}")
 
-    if not args.no_speed:
-        print("\n### Speed: fingerprint + index lookup + insert, 500-word bodies, one core (per CPU second)\n")
-        sp = speed([d.body for d in detik], args.quick)  # Indonesian news: the worker's main input
-        runs = 3 if args.quick else 5
-        NoCache.FACTS.update({d.body: FX.pack(FX.extract(d.body)) for d in detik})
-        real = {n: stream_speed(NoCache if n == "newsworker" else SYSTEMS[n], detik, runs if n != "datasketch" else 3)
-                for n in names}
-        results["speed"] = {"synthetic_500_words": sp, "detik_stream": real}
-        print("| system | 500-word bodies, index pre-filled: articles/s (median) |")
-        print("|---|---|")
-        for k, v in sp.items():
-            print(f"| {k} | {v:,.0f} |")
-        print(f"\nThe detik stream ({len(detik)} real bodies, {statistics.median(len(d.body.split()) for d in detik):.0f} words "
-              f"median, its natural copies), fresh index: " + "; ".join(f"{n} {v:,.0f}/s" for n, v in real.items()))
-    if not args.no_memory:
-        n = args.memory_n or (20_000 if args.quick else 200_000)
-        print(f"\n### Memory: {n:,} synthetic articles (all different stories), {args.store} store\n")
-        mem = memory(n, args.store)
-        results["memory"] = mem
-        print_memory(mem)
+
+def run_speed(results: dict, names: list[str], detik: list, quick: bool) -> None:
+    print("\n### Speed: fingerprint + index lookup + insert, 500-word bodies, one core (per CPU second)\n")
+    sp = speed([d.body for d in detik], quick)  # Indonesian news: the worker's main input
+    runs = 3 if quick else 5
+    NoCache.FACTS.update({d.body: FX.pack(FX.extract(d.body)) for d in detik})
+    real = {n: stream_speed(NoCache if n == "newsworker" else SYSTEMS[n], detik, runs if n != "datasketch" else 3)
+            for n in names}
+    results["speed"] = {"synthetic_500_words": sp, "detik_stream": real}
+    print("| system | 500-word bodies, index pre-filled: articles/s (median) |")
+    print("|---|---|")
+    for k, v in sp.items():
+        print(f"| {k} | {v:,.0f} |")
+    words = statistics.median(len(d.body.split()) for d in detik)
+    print(f"\nThe detik stream ({len(detik)} real bodies, {words:.0f} words "
+          f"median, its natural copies), fresh index: " + "; ".join(f"{n} {v:,.0f}/s" for n, v in real.items()))
+
+
+def run_memory(n: int, store: str) -> dict:
+    print(f"\n### Memory: {n:,} synthetic articles (all different stories), {store} store\n")
+    mem = memory(n, store)
+    print_memory(mem)
+    return mem
+
+
+def run_grid_and_seeds(results: dict, args: argparse.Namespace, data: dict, detik: list, bench: list) -> None:
     if args.grid:
         print("\n### Parameter grid (newsworker)\n")
         pool = [d.body for d in detik] + [d.body for d in bench]
@@ -1033,6 +1063,32 @@ def main(argv=None) -> int:
         rows = seeds(data, args.seeds)
         results["seeds"] = rows
         print_seeds(rows)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.numpy:
+        F._sketch = None
+    print_header()
+    if args.only_memory:
+        mem = run_memory(args.memory_n or 200_000, args.store)
+        if args.json:
+            Path(args.json).write_text(json.dumps(mem, indent=1))
+        return 0
+    t0 = time.time()
+    data, detik, bench = load_data(args.quick, t0)
+    names = [s for s in args.systems.split(",") if s]
+    results = evaluate_all(names, data)
+    print_quality(results, names)
+    print_per_edit_and_negative(results, names)
+    print_classes(results, names, data)
+    fp_orig = {n: len(results["details"][n].get("fp-originals", [])) for n in names}
+    print(f"\noriginals of (b) wrongly merged: {fp_orig}")
+    if not args.no_speed:
+        run_speed(results, names, detik, args.quick)
+    if not args.no_memory:
+        results["memory"] = run_memory(args.memory_n or (20_000 if args.quick else 200_000), args.store)
+    run_grid_and_seeds(results, args, data, detik, bench)
     print(f"\ntotal time {time.time() - t0:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
