@@ -477,6 +477,10 @@ def test_elias_fano_lists_round_trip_and_match_the_reference(accel):
                 assert fpm.ef_unpack(raw, ubits) == fpm._ef_unpack(raw, ubits) == vals
                 if n == 128:
                     assert len(raw) <= 3 + n * (2 + ubits - 7) / 8  # n * (2 + low) bits, low = ubits - 7
+        facts32 = np.array(sorted(rng.getrandbits(32) for _ in range(128)), dtype="<u4").tobytes()
+        cut = fpm.ef_pack(facts32, 24, 10, 8)  # facts with their context hash cut from 22 bits to 14
+        want = sorted({((v >> 18) << 10) | (v & 0x3FF) for v in np.frombuffer(facts32, dtype="<u4").tolist()})
+        assert fpm.ef_unpack(cut, 24) == want
         shuffled = [5, 1, 9, 3]
         assert fpm.ef_unpack(fpm.ef_pack(np.array(shuffled, dtype="<u4").tobytes(), 32), 32) == sorted(shuffled)
         sk = fingerprint(body(FLOOD)).sketch

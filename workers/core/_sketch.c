@@ -569,29 +569,41 @@ static int cmp_u32(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* ef_pack(values: uint32 LE bytes, ubits) -> bytes (the values sorted first when they are not) */
+/* ef_pack(values: uint32 LE bytes, ubits, keep=32, drop=0) -> bytes: each value cut first when drop > 0 (its `drop`
+ * bits above the low `keep` removed: dedup.py's facts, a shorter context hash above the value hash), then sorted and
+ * repeats removed when it is not sorted already */
 static PyObject *py_ef_pack(PyObject *self, PyObject *args) {
     Py_buffer b;
-    int ubits;
-    if (!PyArg_ParseTuple(args, "y*i", &b, &ubits)) return NULL;
+    int ubits, keep = 32, drop = 0;
+    if (!PyArg_ParseTuple(args, "y*i|ii", &b, &ubits, &keep, &drop)) return NULL;
     PyObject *res = NULL;
     Py_ssize_t n = b.len / 4;
     uint32_t stack[512], *v = stack;
-    if (b.len % 4 || n > 0xFFFF || ubits < 1 || ubits > 32) {
-        PyErr_SetString(PyExc_ValueError, "ef_pack: uint32 bytes (at most 65535 values), ubits 1..32");
+    if (b.len % 4 || n > 0xFFFF || ubits < 1 || ubits > 32 || keep < 0 || drop < 0 || keep + drop > 32) {
+        PyErr_SetString(PyExc_ValueError, "ef_pack: uint32 bytes (at most 65535 values), ubits 1..32, keep + drop <= 32");
         goto done;
     }
     if (n > 512 && !(v = PyMem_Malloc(sizeof(uint32_t) * (size_t)n))) { PyErr_NoMemory(); goto done; }
     int sorted = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         v[i] = load_le32((const unsigned char *)b.buf + 4 * i);
+        if (drop) {
+            uint64_t x = v[i], low = keep ? (x & ((((uint64_t)1) << keep) - 1)) : 0;
+            v[i] = (uint32_t)(((x >> (keep + drop)) << keep) | low);
+        }
         if (ubits < 32 && v[i] >> ubits) {
             PyErr_SetString(PyExc_ValueError, "ef_pack: a value does not fit in ubits");
             goto done;
         }
         if (i && v[i] < v[i - 1]) sorted = 0;
     }
-    if (!sorted) qsort(v, (size_t)n, sizeof(uint32_t), cmp_u32);
+    if (!sorted) {
+        qsort(v, (size_t)n, sizeof(uint32_t), cmp_u32);
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (!m || v[m - 1] != v[i]) v[m++] = v[i];
+        n = m;
+    }
     Py_ssize_t size = ef_bytes(v, n, ubits);
     res = PyBytes_FromStringAndSize(NULL, size);
     if (res) ef_write(v, n, ubits, (unsigned char *)PyBytes_AS_STRING(res), size);
@@ -970,7 +982,8 @@ static PyMethodDef methods[] = {
      "overlap_packed(mine, packed, anchors, full) -> (shared, na, nb) of uint32 bytes and a packed sketch"},
     {"pack", py_pack, METH_VARARGS,
      "pack(head, stored) -> bytes: head (uint64 LE), shift, stored >> shift (Elias-Fano, 16 bits)"},
-    {"ef_pack", py_ef_pack, METH_VARARGS, "ef_pack(values uint32 LE, ubits) -> bytes: Elias-Fano (sorted first)"},
+    {"ef_pack", py_ef_pack, METH_VARARGS,
+     "ef_pack(values uint32 LE, ubits, keep=32, drop=0) -> bytes: Elias-Fano (values cut, then sorted, first)"},
     {"ef_unpack", py_ef_unpack, METH_VARARGS, "ef_unpack(raw, ubits) -> list of int"},
     {NULL, NULL, 0, NULL},
 };

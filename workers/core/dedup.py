@@ -51,6 +51,7 @@ import numpy as np
 import orjson
 
 from . import facts as facts_mod
+from .facts import unpack as unpack_facts
 from .fingerprint import (
     ANCHORS,
     SKETCH,
@@ -179,7 +180,7 @@ def _sid(raw: bytes) -> str:
 def _codes(keys: tuple[str, ...]) -> bytes:
     """Anchor keys (``fingerprint.anchor_keys``: 12 hex digits of a value's little-endian bytes) as the anchor table
     files them: the value's low 32 bits (uint32 LE). A code shared by unrelated articles costs one candidate read."""
-    return bytes.fromhex("".join(k[:8] for k in keys))
+    return bytes.fromhex("".join([k[:8] for k in keys]))
 
 
 def _id_bytes(article_id: str) -> bytes:
@@ -226,9 +227,16 @@ def _stored(raw: bytes) -> tuple[float, bytes, bytes]:
     return ts, raw[at : at + ls], raw[at + ls : at + ls + lf]
 
 
+_TAIL = struct.Struct("<B3xHH")  # n, lengths of the sketch and the facts: the end of _HEAD
+
+
 def _entry_id(raw: bytes) -> str:
-    _, _, _, _, n, _, _, ls, lf = _HEAD.unpack_from(raw)
-    return _read_id(raw, _HEAD.size + 4 * n + ls + lf)[0]
+    n, ls, lf = _TAIL.unpack_from(raw, _HEAD.size - _TAIL.size)
+    at = _HEAD.size + 4 * n + ls + lf
+    ln = raw[at]
+    if ln & 0x80:  # a hex id (the usual): its bytes
+        return raw[at + 1 : at + 1 + (ln & 0x7F)].hex()
+    return _read_id(raw, at)[0]
 
 
 class _Entry(NamedTuple):
@@ -265,9 +273,47 @@ def _unpack_entry(raw: bytes) -> _Entry:
                   aid, strings)
 
 
+# Bits of a fact's context hash (facts.CONTEXT_BITS: 22) kept in the index; the value's bits are all kept. Facts
+# were 60 % of an entry. bench/dedup.py's verdicts, every line against all 22 bits: 16 identical, 12 one near copy
+# given kind=update (copy:typos kind right 0.856 -> 0.854), 10 a few (updates kind=update 0.986 -> 0.984, near-copy
+# recall 0.968 -> 0.967); 14 keeps a margin of 4x fewer chance context matches than 12: 24-bit facts, ~19 bits each
+# as an Elias-Fano list (~306 B for 128 facts instead of 512).
+STORED_CONTEXT_BITS = 14
+_CTX_DROP = facts_mod.CONTEXT_BITS - STORED_CONTEXT_BITS
+_FACT_BITS = STORED_CONTEXT_BITS + facts_mod.VALUE_BITS
+_VALUE_MASK = (1 << facts_mod.VALUE_BITS) - 1
+
+
 def _facts(raw: bytes) -> list[int]:
-    """An entry's facts (``fingerprint.ef_pack`` of ``facts.to_bytes``) as ``facts.compare`` takes them."""
-    return ef_unpack(raw, 32) if raw else []
+    """An entry's facts (``_pack_facts``) as ``facts.compare`` takes them."""
+    return ef_unpack(raw, _FACT_BITS) if raw else []
+
+
+def _pack_facts(text: str) -> bytes:
+    """Facts as the extract stage sends them (``facts.pack``) as an entry keeps them: each fact's context hash cut
+    to STORED_CONTEXT_BITS, an Elias-Fano list (``fingerprint.ef_pack``)."""
+    return ef_pack(base64.b64decode(text), _FACT_BITS, facts_mod.VALUE_BITS, _CTX_DROP)
+
+
+class _CutFacts(facts_mod.Packed):
+    """An article's packed facts, cut like the stored ones (``_pack_facts``) to compare with them, when a
+    comparison first needs them (``list``)."""
+
+    __slots__ = ("_cut",)
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._cut: list[int] | None = None
+
+    @property
+    def list(self) -> list[int]:
+        if self._cut is None:
+            full = unpack_facts(self.text)
+            if _CTX_DROP:
+                d, v = facts_mod.VALUE_BITS + _CTX_DROP, facts_mod.VALUE_BITS
+                full = sorted({((e >> d) << v) | (e & _VALUE_MASK) for e in full})
+            self._cut = full
+        return self._cut
 
 
 def _json(value) -> bytes:
@@ -340,9 +386,10 @@ class DedupIndex:
         self._mem = None
 
     def _memory(self) -> _Memory:
-        if self._mem is None:
-            self._mem = self._load()
-        return self._mem
+        mem = self._mem
+        if mem is None:
+            mem = self._mem = self._load()
+        return mem
 
     def _load(self) -> _Memory:
         """Rebuild the anchor table, the content keys and the queues from the stored entries and story records: one
@@ -505,7 +552,7 @@ class DedupIndex:
         if known is not None and (known.digest == digest or (origin is not None and known.origin == origin_digest)):
             return self._replay(article_id, known)
         # facts as the extract stage sends them (facts.pack), or as extracted (an array or a list)
-        my_facts = None if facts is None else facts_mod.Packed(
+        my_facts = None if facts is None else _CutFacts(
             facts if isinstance(facts, str) else facts_mod.pack(facts))
         mine = fp.stored if fp.stored is not None else stored_bytes(fp.sketch)
         codes = _codes(fp.anchors)
@@ -597,7 +644,7 @@ class DedupIndex:
         filed = codes[: 4 * self.anchors] if not exact else b""
         sketch = b"" if exact else pack(fp.sketch, 0, mine)
         # the facts as they came (facts.pack: base64 of uint32 LE), Elias-Fano coded: ~27 bits a fact, not 32
-        fx = ef_pack(base64.b64decode(facts.text), 32) if facts is not None and facts.text and not exact else b""
+        fx = _pack_facts(facts.text) if facts is not None and facts.text and not exact else b""
         self.store[_key(item)] = _pack_entry(ts, story_id, digest, origin, filed, kind, similarity, sketch, fx,
                                              article_id, strings)
         if filed:

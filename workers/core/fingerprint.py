@@ -382,11 +382,17 @@ def _ef_unpack(raw: bytes, ubits: int) -> list[int]:
     return out
 
 
-def ef_pack(values: bytes, ubits: int) -> bytes:
-    """Little-endian uint32 values (sorted first) as an Elias-Fano list of ``ubits``-bit values (``_ef_pack``)."""
+def ef_pack(values: bytes, ubits: int, keep: int = 32, drop: int = 0) -> bytes:
+    """Little-endian uint32 values as an Elias-Fano list of ``ubits``-bit values (``_ef_pack``). With ``drop``, each
+    value is cut first: its ``drop`` bits above the low ``keep`` removed (and repeats then dropped)."""
     if _sketch is not None:
-        return _sketch.ef_pack(values, ubits)
-    return _ef_pack(np.frombuffer(values, dtype="<u4").tolist(), ubits)
+        return _sketch.ef_pack(values, ubits, keep, drop)
+    vals = np.frombuffer(values, dtype="<u4").tolist()
+    if drop:
+        vals = sorted({((v >> (keep + drop)) << keep) | (v & ((1 << keep) - 1)) for v in vals})
+    elif any(a > b for a, b in zip(vals, vals[1:], strict=False)):
+        vals = sorted(set(vals))
+    return _ef_pack(vals, ubits)
 
 
 def ef_unpack(raw: bytes, ubits: int) -> list[int]:
