@@ -51,7 +51,6 @@ import numpy as np
 import orjson
 
 from . import facts as facts_mod
-from .facts import unpack as unpack_facts
 from .fingerprint import (
     ANCHORS,
     SKETCH,
@@ -281,7 +280,6 @@ def _unpack_entry(raw: bytes) -> _Entry:
 STORED_CONTEXT_BITS = 14
 _CTX_DROP = facts_mod.CONTEXT_BITS - STORED_CONTEXT_BITS
 _FACT_BITS = STORED_CONTEXT_BITS + facts_mod.VALUE_BITS
-_VALUE_MASK = (1 << facts_mod.VALUE_BITS) - 1
 
 
 def _facts(raw: bytes) -> list[int]:
@@ -307,12 +305,8 @@ class _CutFacts(facts_mod.Packed):
 
     @property
     def list(self) -> list[int]:
-        if self._cut is None:
-            full = unpack_facts(self.text)
-            if _CTX_DROP:
-                d, v = facts_mod.VALUE_BITS + _CTX_DROP, facts_mod.VALUE_BITS
-                full = sorted({((e >> d) << v) | (e & _VALUE_MASK) for e in full})
-            self._cut = full
+        if self._cut is None:  # cut, sorted and deduplicated in C: ~10x a Python set of 128 ints
+            self._cut = _facts(_pack_facts(self.text)) if self.text else []
         return self._cut
 
 
