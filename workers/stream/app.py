@@ -34,7 +34,7 @@ from ..core.ratelog import RateLimitedLog
 from ..core.records import ArticleEvent, Source, utc_now
 from ..settings import Settings
 from . import metrics as m
-from .consumer import NoGapConsumer
+from .consumer import NoGapConsumer, finished
 from .guard import ProcessGuard
 from .publish import Publisher, PublishFailed, Record, stop_worker
 from .web import WebServer
@@ -328,12 +328,14 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
             m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             await _follow(app, stages, _position(event))
             await stages.ingest(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
 
     @app.agent(by_site, name="extract")
     async def extract(stream):
         async for event in stream.events():
             await _follow(app, stages, _position(event))
             await stages.extract(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
             stages.after_extract()
 
     @app.agent(to_dedup, name="dedup")
@@ -341,6 +343,7 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
         async for event in stream.events():
             await _follow(app, stages, _position(event))
             await stages.dedup(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
             stages.after_dedup()
 
 
