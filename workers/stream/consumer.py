@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Mapping
 
 from faust.transport.drivers.aiokafka import Consumer
 from faust.types import TP, Message
@@ -80,13 +79,11 @@ class NoGapConsumer(Consumer):
         return self._floor.get(tp)
 
     def _new_offset(self, tp: TP) -> int | None:
-        acked = self._acked[tp]
-        if not acked:
-            return None
         start = self._start(tp)
+        acked = self._acked[tp]
+        if not acked or start is None:
+            return None  # nothing finished, or where the run must start is unknown: commit nothing
         acked.sort()
-        if start is None:
-            return None  # where this partition's run must start is unknown: commit nothing
         below = 0
         while below < len(acked) and acked[below] < start:
             below += 1  # committed meanwhile (e.g. by the partition's previous owner)
@@ -102,13 +99,10 @@ class NoGapConsumer(Consumer):
         del acked[:end - start]
         return end
 
-    async def _commit_offsets(self, offsets: Mapping[TP, int], start_new_transaction: bool = True) -> bool:
-        done = await super()._commit_offsets(offsets, start_new_transaction=start_new_transaction)
-        for tp in offsets:
-            committed = self._committed_offset.get(tp)
+    def _keep_floors(self) -> None:
+        for tp, committed in self._committed_offset.items():
             if committed is not None:
                 self._floor[tp] = committed
-        return done
 
     async def perform_seek(self) -> None:
         """Seek to the committed offsets (Faust), and know every assigned partition's floor: its committed
@@ -116,9 +110,7 @@ class NoGapConsumer(Consumer):
         await super().perform_seek()
         unset = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None
                  and not self._is_changelog_tp(tp)]
-        for tp in self.assignment():
-            if self._committed_offset.get(tp) is not None:
-                self._floor[tp] = self._committed_offset[tp]  # type: ignore[assignment]
+        self._keep_floors()
         if unset:
             for tp, offset in (await self.earliest_offsets(*unset)).items():
                 self._floor[tp] = offset
@@ -128,6 +120,7 @@ class NoGapConsumer(Consumer):
             await self.commit()
         except Exception as exc:  # the next owner reads it again: a redelivery, never a loss
             log.info("commit before a rebalance failed: %r", exc)
+        self._keep_floors()  # Faust drops the committed offsets next, before the agents finish and it commits
         await super().on_partitions_revoked(revoked)
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
