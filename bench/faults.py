@@ -498,6 +498,7 @@ def main() -> None:
     ap.add_argument("--pause", type=float, nargs=2, default=(10.0, 25.0), metavar=("MIN", "MAX"),
                     help="seconds between kill episodes (a restart takes ~10-20 s on this machine)")
     ap.add_argument("--no-reference", action="store_true", help="skip the fault-free run (no verdict comparison)")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds each run may take before it is abandoned")
     args = ap.parse_args()
     inputs = make_inputs(args.articles, seed=args.seed)
     n = len(inputs.all)
@@ -507,8 +508,8 @@ def main() -> None:
              "term": term_fault()}[args.fault]
     print(f"inputs: {n} ({dict(Counter(inputs.kinds))}); logs in {workdir}", file=sys.stderr)
     with EmbeddedBroker(log_file=workdir / "broker.log") as broker:
-        reference = None if args.no_reference else run(broker, inputs, workdir, args.workers)
-        faulty = run(broker, inputs, workdir, args.workers, fault=fault)
+        reference = None if args.no_reference else run(broker, inputs, workdir, args.workers, timeout=args.timeout)
+        faulty = run(broker, inputs, workdir, args.workers, fault=fault, timeout=args.timeout)
     print(f"command: python bench/faults.py {' '.join(sys.argv[1:])}")
     from bench.common import machine, now
 
