@@ -7,6 +7,8 @@ bookkeeping, the part that decides which offset a commit sends.
 
 from __future__ import annotations
 
+import asyncio
+
 import faust
 import pytest
 from faust.transport.drivers.aiokafka import Consumer as FaustConsumer
@@ -115,3 +117,67 @@ def test_acks_below_the_committed_offset_are_dropped():
     consumer._committed_offset[P0] = 5  # committed meanwhile (e.g. by the partition's previous owner)
     assert _commit(consumer) == 6
     assert consumer._acked[P0] == [] and not consumer._acked_index[P0]
+
+
+class _Seeks(NoGapConsumer):
+    """The real class with the broker's side of ``seek`` recorded instead of sent."""
+
+    seeks: list[tuple[int, int]]
+
+    async def _seek(self, partition: TP, offset: int) -> None:
+        self.seeks.append((partition.partition, offset))
+
+
+def _admitted(consumer, offsets) -> list[int]:
+    async def run():
+        return [o for o in offsets if await consumer.admit(_message(o))]
+
+    return asyncio.run(run())
+
+
+def test_agents_take_each_partition_in_order_and_read_a_hole_again():
+    """Faust hands an agent 10, 11, 15, 16 (12-14 dropped around a rebalance): the agent takes 10 and 11, seeks
+    back to 12 once, skips 15 and 16 (they come again), then takes 12.. in order; what it already took is
+    not taken again."""
+    app, consumer = _consumer(_Seeks)
+    consumer.seeks = []
+    consumer._committed_offset[P0] = 10
+    assert _admitted(consumer, [10, 11, 15, 16]) == [10, 11]
+    assert consumer.seeks == [(0, 12)]
+    assert _admitted(consumer, [12, 13, 14, 11, 15, 16]) == [12, 13, 14, 15, 16]
+    assert consumer.seeks == [(0, 12)]
+
+
+def test_the_first_message_of_an_assignment_must_be_the_committed_one():
+    app, consumer = _consumer(_Seeks)
+    consumer.seeks = []
+    consumer._committed_offset[P0] = 40
+    assert _admitted(consumer, [39, 89]) == []  # 39 is committed already; 89 is past a hole
+    assert consumer.seeks == [(0, 40)]
+    assert _admitted(consumer, [40, 41]) == [40, 41]
+
+
+def test_a_hole_that_never_fills_is_given_up_after_a_while(monkeypatch):
+    from workers.stream import consumer as module
+
+    app, consumer = _consumer(_Seeks)
+    consumer.seeks = []
+    consumer._committed_offset[P0] = 0
+    now = [1000.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    assert _admitted(consumer, [0, 2]) == [0]
+    consumer._read_offset[P0] = 1  # the seek is in effect: not sought again at once
+    now[0] += module.RESEEK_SECONDS
+    assert _admitted(consumer, [2]) == []
+    assert consumer.seeks == [(0, 1)]
+    consumer._read_offset[P0] = 2  # the fetch loop moved past the hole (it would drop offset 1): seek again
+    assert _admitted(consumer, [2]) == []
+    assert consumer.seeks == [(0, 1), (0, 1)]
+    consumer._read_offset[P0] = 1
+    now[0] += module.SEEK_AGAIN_SECONDS
+    assert _admitted(consumer, [2]) == []
+    assert consumer.seeks == [(0, 1), (0, 1), (0, 1)]  # sought again anyway
+    now[0] += module.GIVE_UP_SECONDS
+    assert _admitted(consumer, [2, 3]) == [2, 3]
+    _handled(app, consumer, [0, 2, 3])
+    assert _commit(consumer) == 1  # the commit stays below the hole
