@@ -129,6 +129,8 @@ class _Seeks(NoGapConsumer):
 
 
 def _admitted(consumer, offsets) -> list[int]:
+    consumer._sought = True  # what perform_seek sets at the end of a rebalance
+
     async def run():
         return [o for o in offsets if await consumer.admit(_message(o))]
 
@@ -181,3 +183,16 @@ def test_a_hole_that_never_fills_is_given_up_after_a_while(monkeypatch):
     assert _admitted(consumer, [2, 3]) == [2, 3]
     _handled(app, consumer, [0, 2, 3])
     assert _commit(consumer) == 1  # the commit stays below the hole
+
+
+def test_nothing_is_taken_before_the_seek_to_the_committed_offsets():
+    """Faust resumes the flow before it seeks to the committed offsets: records fetched from where the
+    previous assignment left off come first (seen: 796 while the partition's next offset was unknown)."""
+    app, consumer = _consumer(_Seeks)
+    consumer.seeks = []
+    consumer._sought = False
+
+    async def run():
+        return await consumer.admit(_message(796))
+
+    assert asyncio.run(run()) is False and consumer.seeks == []

@@ -73,10 +73,16 @@ class NoGapConsumer(Consumer):
         self._floor: dict[TP, int] = {}  # per partition: the committed offset, kept across Faust's resets
         self._next: dict[TP, int] = {}  # per partition, in this assignment: the offset an agent may take next
         self._hole_since: dict[TP, tuple[float, float]] = {}  # partition -> (first seek, last seek) to _next
+        # Until the seek to the committed offsets that ends a rebalance's recovery, Faust already lets records
+        # through (flow resumes earlier), fetched from wherever the previous assignment left off; they are read
+        # again after the seek. Agents take nothing before it: the committed offsets are not known yet.
+        self._sought = False
 
     async def admit(self, message: Message) -> bool:
         """May an agent process ``message`` now? Only the next offset of its partition; at a hole, seek
         back to the missing offset and skip the rest until it comes (module docstring)."""
+        if not self._sought:
+            return False  # read again after the seek to the committed offsets
         tp, offset = message.tp, message.offset
         expected = self._next.get(tp)
         if expected is None:
@@ -163,13 +169,22 @@ class NoGapConsumer(Consumer):
     async def perform_seek(self) -> None:
         """Seek to the committed offsets (Faust), and know every assigned partition's floor: its committed
         offset, or for a partition never committed its earliest offset (auto_offset_reset = earliest)."""
-        await super().perform_seek()
-        unset = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None
-                 and not self._is_changelog_tp(tp)]
-        self._keep_floors()
-        if unset:
-            for tp, offset in (await self.earliest_offsets(*unset)).items():
-                self._floor[tp] = offset
+        try:
+            await super().perform_seek()
+            unset = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None
+                     and not self._is_changelog_tp(tp)]
+            self._keep_floors()
+            if unset:
+                for tp, offset in (await self.earliest_offsets(*unset)).items():
+                    self._floor[tp] = offset
+        finally:  # even after a failure: agents then take what comes, and commits wait for a known floor
+            self._sought = True
+
+    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+        self._sought = False
+        for tp in assigned:  # the floors kept for the revoke's last commit; perform_seek sets them again
+            self._floor.pop(tp, None)
+        await super().on_partitions_assigned(assigned, generation_id)
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         try:  # what the agents finished is committed before Faust drops the acks
