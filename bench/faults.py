@@ -30,6 +30,7 @@ import argparse
 import csv
 import gzip
 import os
+import queue
 import random
 import re
 import signal
@@ -144,7 +145,11 @@ def settings_for(broker: EmbeddedBroker, workdir: Path, **overrides) -> Settings
 
 
 class Workers:
-    """Worker processes with their own web ports and state dirs; restartable by index."""
+    """Worker processes with their own web ports and state dirs; restartable by index.
+
+    Every worker is started by one long-lived thread (``_spawner``): a worker gets SIGTERM when the
+    *thread* that started it ends (PR_SET_PDEATHSIG, ``terminate_with_parent``), so a worker restarted
+    by a fault's thread would get an unplanned graceful stop when that thread finishes."""
 
     def __init__(self, s: Settings, n: int, workdir: Path):
         self.settings = [s.replace(web_port=free_port() if i else s.web_port, state_dir=workdir / f"{s.app_id}-w{i}")
@@ -153,14 +158,26 @@ class Workers:
         self.procs: list[subprocess.Popen | None] = [None] * n
         self.starts = 0
         self.lock = threading.Lock()
+        self.requests: queue.Queue[tuple[int, threading.Event]] = queue.Queue()
+        threading.Thread(target=self._spawner, daemon=True).start()
 
     def log(self, i: int) -> Path:
         return self.workdir / f"{self.settings[i].app_id}-w{i}.log"
 
+    def _spawner(self) -> None:
+        while True:
+            i, done = self.requests.get()
+            try:
+                with self.lock:
+                    self.procs[i] = start_worker(self.settings[i], self.log(i))
+                    self.starts += 1
+            finally:
+                done.set()
+
     def start(self, i: int) -> None:
-        with self.lock:
-            self.procs[i] = start_worker(self.settings[i], self.log(i))
-            self.starts += 1
+        done = threading.Event()
+        self.requests.put((i, done))
+        done.wait()
 
     def start_all(self) -> None:
         for i in range(len(self.procs)):
@@ -196,6 +213,8 @@ class Collector(threading.Thread):
                                       auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
                                       fetch_max_bytes=50_000_000, max_partition_fetch_bytes=20_000_000)
         self.records: list[tuple[str, dict]] = []
+        self.raw_topic = s.raw_topics[0]
+        self.inputs_out: set[tuple[int, int]] = set()  # raw (partition, offset) with at least one outcome
         self.last_at = time.monotonic()
         self.stopping = threading.Event()
 
@@ -208,7 +227,11 @@ class Collector(threading.Thread):
                 continue
             for tp, recs in batch.items():
                 for r in recs:
-                    self.records.append((self.kind[tp.topic], orjson.loads(r.value)))
+                    rec = orjson.loads(r.value)
+                    self.records.append((self.kind[tp.topic], rec))
+                    src = rec["source"]
+                    if src.get("topic") == self.raw_topic:
+                        self.inputs_out.add((src["partition"], src["offset"]))
                     self.last_at = time.monotonic()
         self.consumer.close()
 
@@ -339,7 +362,8 @@ def _wait(done: Callable[[], bool], deadline: float, workers: Workers, events: d
             workers.start(i)  # a worker that stopped on its own (e.g. a publish failure): restart it
         if now - last_report > 15:
             last_report = now
-            print(f"  {len(collector.records)} outcomes so far; kills {events['kills']}, terms {events['terms']}",
+            print(f"  {len(collector.records)} outcomes so far ({len(collector.inputs_out)} inputs); kills "
+                  f"{events['kills']}, terms {events['terms']}",
                   file=sys.stderr, flush=True)
         time.sleep(1.0)
 
@@ -347,7 +371,8 @@ def _wait(done: Callable[[], bool], deadline: float, workers: Workers, events: d
 # --- faults -----------------------------------------------------------------------------------------
 
 def _progress(collector: Collector, n: int) -> float:
-    return len(collector.records) / max(1, n)
+    """Share of the inputs with an outcome (redelivered outcomes do not count)."""
+    return len(collector.inputs_out) / max(1, n)
 
 
 def kill_fault(seed: int = 7, pause: tuple[float, float] = (4.0, 12.0), stop_at: float = 0.95):
@@ -473,6 +498,7 @@ def main() -> None:
     ap.add_argument("--pause", type=float, nargs=2, default=(10.0, 25.0), metavar=("MIN", "MAX"),
                     help="seconds between kill episodes (a restart takes ~10-20 s on this machine)")
     ap.add_argument("--no-reference", action="store_true", help="skip the fault-free run (no verdict comparison)")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds each run may take before it is abandoned")
     args = ap.parse_args()
     inputs = make_inputs(args.articles, seed=args.seed)
     n = len(inputs.all)
@@ -482,8 +508,8 @@ def main() -> None:
              "term": term_fault()}[args.fault]
     print(f"inputs: {n} ({dict(Counter(inputs.kinds))}); logs in {workdir}", file=sys.stderr)
     with EmbeddedBroker(log_file=workdir / "broker.log") as broker:
-        reference = None if args.no_reference else run(broker, inputs, workdir, args.workers)
-        faulty = run(broker, inputs, workdir, args.workers, fault=fault)
+        reference = None if args.no_reference else run(broker, inputs, workdir, args.workers, timeout=args.timeout)
+        faulty = run(broker, inputs, workdir, args.workers, fault=fault, timeout=args.timeout)
     print(f"command: python bench/faults.py {' '.join(sys.argv[1:])}")
     from bench.common import machine, now
 

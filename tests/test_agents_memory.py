@@ -318,14 +318,3 @@ def test_a_send_the_broker_never_confirms_is_sent_again():
     started = time.monotonic()
     asyncio.run(run())
     assert sent == [b"v", b"v"] and time.monotonic() - started < 5
-
-
-def test_offsets_skipped_within_an_assignment_are_logged(caplog):
-    log, stops = MemoryLog(), Stops()
-    stages = make_stages(log, stops)
-    missing = [stages.note_position(Source(RAW_TOPIC, 1, offset)) for offset in (5, 6, 9)]
-    assert missing == [None, None, 7]  # the agent reads again from the first offset it never saw
-    stages.forget_positions()  # a rebalance: the next offset may be anywhere
-    assert stages.note_position(Source(RAW_TOPIC, 1, 40)) is None
-    gaps = [r.getMessage() for r in caplog.records if "offset gap" in r.getMessage()]
-    assert gaps == [f"offset gap on {RAW_TOPIC} partition 1: 6 -> 9; the messages between never reached the agent"]

@@ -34,7 +34,7 @@ from ..core.ratelog import RateLimitedLog
 from ..core.records import ArticleEvent, Source, utc_now
 from ..settings import Settings
 from . import metrics as m
-from .consumer import NoGapConsumer
+from .consumer import NoGapConsumer, admit, finished
 from .guard import ProcessGuard
 from .publish import Publisher, PublishFailed, Record, stop_worker
 from .web import WebServer
@@ -122,7 +122,6 @@ class Stages:
         self.dead_letter_log = RateLimitedLog(log)  # a hostile feed must not flood the log; counts are in metrics
         self.stop = stop
         self.state = {"last_evict": time.monotonic(), "last_template_count": 0.0}
-        self.last_offset: dict[tuple[str | None, int | None], int] = {}  # per partition, within one assignment
         self.since_report: Counter = Counter()  # outcomes since the last progress line in the log
 
     async def _run(self, stage: str, value: bytes | None, position: Source,
@@ -143,26 +142,6 @@ class Stages:
             raise  # only reached when ``stop`` returns (tests): the message is never acked as done
         if outcome is not None:
             self._after(outcome)
-
-    def note_position(self, position: Source) -> int | None:
-        """The first offset skipped when the offsets the agent is handed on one partition jump within one
-        assignment, else None. Nothing here writes transactions or compacts these topics, so the messages in
-        between were fetched without reaching the agent (Faust drops queued messages around rebalances,
-        RELIABILITY.md "Faults"): the agent then reads them again from there (``_rewind``)."""
-        key = (position.topic, position.partition)
-        previous = self.last_offset.get(key)
-        missing = None
-        if previous is not None and position.offset is not None and position.offset > previous + 1:
-            m.OFFSET_GAPS.inc()
-            log.warning("offset gap on %s partition %s: %d -> %d; the messages between never reached the agent",
-                        position.topic, position.partition, previous, position.offset)
-            missing = previous + 1
-        if position.offset is not None:
-            self.last_offset[key] = position.offset
-        return missing
-
-    def forget_positions(self) -> None:
-        self.last_offset.clear()
 
     def _after(self, outcome: Outcome) -> None:
         """Metrics and logs of a delivered outcome: outside the guard, they can never add a dead letter."""
@@ -240,23 +219,6 @@ def _position(event) -> Source:
     return Source(msg.topic, msg.partition, msg.offset)
 
 
-async def _follow(app: faust.App, stages: Stages, position: Source) -> None:
-    """Note the agent's position; after a jump, read the skipped messages again (Consumer.seek sets the
-    fetch and read offsets back, so they come again, followed by those already seen: at-least-once, and
-    the verdicts of redelivered messages are idempotent). Faust's commit never passes them meanwhile
-    (``consumer.NoGapConsumer``), so even a failed seek loses nothing: a restart reads them again."""
-    missing = stages.note_position(position)
-    if missing is None or position.topic is None or position.partition is None:
-        return
-    try:
-        await app.consumer.seek(TP(position.topic, position.partition), missing)
-        log.warning("offset gap on %s partition %s: reading again from %d", position.topic, position.partition,
-                    missing)
-    except Exception as exc:  # e.g. the partition was revoked meanwhile: its next owner reads from the commit
-        log.warning("offset gap on %s partition %s: could not seek back to %d (%s); the commit stays below it",
-                    position.topic, position.partition, missing, exc)
-
-
 def create_app(settings: Settings | None = None) -> faust.App:
     s = settings or Settings.from_env()
     app = faust.App(s.app_id, **faust_settings(s))
@@ -320,7 +282,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # A site's partition may come back after another worker updated its record: never
         # let a stale in-memory copy overwrite it.
         pipeline.templates.forget_pending()
-        stages.forget_positions()
 
     return app
 
@@ -332,21 +293,27 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
     async def ingest(stream):
         async for event in stream.events():
             m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
-            await _follow(app, stages, _position(event))
+            if not await admit(app, event.message):  # each partition in order (consumer.py)
+                continue
             await stages.ingest(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
 
     @app.agent(by_site, name="extract")
     async def extract(stream):
         async for event in stream.events():
-            await _follow(app, stages, _position(event))
+            if not await admit(app, event.message):  # each partition in order (consumer.py)
+                continue
             await stages.extract(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
             stages.after_extract()
 
     @app.agent(to_dedup, name="dedup")
     async def dedup(stream):
         async for event in stream.events():
-            await _follow(app, stages, _position(event))
+            if not await admit(app, event.message):  # each partition in order (consumer.py)
+                continue
             await stages.dedup(event.value, _position(event))
+            finished(app, event.message)  # only now may its ack count (consumer.py)
             stages.after_dedup()
 
 

@@ -95,6 +95,6 @@ def _init_known_labels() -> None:
 _init_known_labels()
 OFFSET_GAPS = Counter(
     "newsworker_offset_gaps_total",
-    "Jumps in the offsets fetched from a topic the agents read: messages that never reached an agent. Faust would "
-    "commit past them; here the commit stops below them until the next rebalance or restart re-reads them.",
+    "Jumps in the offsets of a topic the agents read: messages that never reached an agent. Faust would commit "
+    "past them; here the commit stops below them and the consumer seeks back to read them again.",
 )
