@@ -62,3 +62,8 @@ def test_vectorised_walk_scores_as_py3langid_does():
     assert isinstance(ours, language._Identifier)
     for text in _texts():
         assert ours.rank(text) == theirs.rank(text), text[:80]
+
+
+def test_marker_sets_are_disjoint():
+    """_id_or_ms counts each word for one side only (it sums the counts of each set's words)."""
+    assert not language._ID_MARKERS & language._MS_MARKERS

@@ -94,7 +94,13 @@ def _name_like(word: str) -> bool:
 
 
 def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
-    """Cut a run of words into candidate names: (index of first word, words)."""
+    """Cut a run of words into candidate names: (index of first word, words). The result is shared: read only."""
+    return _cut(tuple(words))
+
+
+@lru_cache(maxsize=1 << 14)  # a pure function of the words: the same runs come back in article after article
+def _cut(run: tuple[str, ...]) -> list[tuple[int, list[str]]]:
+    words = list(run)
     out: list[tuple[int, list[str]]] = []
     has_org_word = any(_org_shaped(w) for w in words)
     start = 0
@@ -204,6 +210,12 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
 
 def _shape_type(words: list[str]) -> str | None:
     """The type that the words themselves tell: gazetteers, institution and place morphology, acronyms."""
+    return _shape_of(tuple(words))
+
+
+@lru_cache(maxsize=1 << 14)  # a pure function of the words, asked for the same names again and again
+def _shape_of(run: tuple[str, ...]) -> str | None:
+    words = list(run)
     low = _low(words)
     if low in LOCATIONS:
         return "location"
@@ -264,7 +276,7 @@ class _Found:
 
     def __init__(self, prose: str, lang: str | None):
         self.lang = lang
-        self.prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
+        self.prose_lower = set(_LOWER_WORD.findall(prose))  # findall gives the pattern's one group
         self.prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
         self.counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
         self.order: dict[str, int] = {}
