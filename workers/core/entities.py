@@ -95,10 +95,14 @@ def _name_like(word: str) -> bool:
 
 def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
     """Cut a run of words into candidate names: (index of first word, words). The result is shared: read only."""
-    return _cut(tuple(words))
+    return _cut_cached(tuple(words)) if len(words) <= _CACHED_WORDS else _cut(tuple(words))
 
 
-@lru_cache(maxsize=1 << 14)  # a pure function of the words: the same runs come back in article after article
+# Runs and names of up to this many words are cached: names are shorter, and a long run (a line of
+# capitalised words) would pin its text in the cache.
+_CACHED_WORDS = 8
+
+
 def _cut(run: tuple[str, ...]) -> list[tuple[int, list[str]]]:
     words = list(run)
     out: list[tuple[int, list[str]]] = []
@@ -128,6 +132,9 @@ def _cut(run: tuple[str, ...]) -> list[tuple[int, list[str]]]:
     if start < len(words):
         out.append((start, words[start:]))
     return out
+
+
+_cut_cached = lru_cache(maxsize=1 << 14)(_cut)  # pure: the same runs come back article after article
 
 
 def _joins_org(left: list[str], right: list[str]) -> bool:
@@ -210,10 +217,9 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
 
 def _shape_type(words: list[str]) -> str | None:
     """The type that the words themselves tell: gazetteers, institution and place morphology, acronyms."""
-    return _shape_of(tuple(words))
+    return _shape_cached(tuple(words)) if len(words) <= _CACHED_WORDS else _shape_of(tuple(words))
 
 
-@lru_cache(maxsize=1 << 14)  # a pure function of the words, asked for the same names again and again
 def _shape_of(run: tuple[str, ...]) -> str | None:
     words = list(run)
     low = _low(words)
@@ -227,6 +233,9 @@ def _shape_of(run: tuple[str, ...]) -> str | None:
     if len(words) == 1 and _is_acronym(words[0]):
         return "organization"
     return None
+
+
+_shape_cached = lru_cache(maxsize=1 << 14)(_shape_of)  # pure: asked for the same names again and again
 
 
 def _person_context(words: list[str], titled: bool, before: str, after: str) -> bool:
