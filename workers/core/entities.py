@@ -273,8 +273,10 @@ _ID_DERIVED = re.compile(
     r"^(?:pe[nmr]?g?\w{3,}an|ke\w{3,}an|me[nmr]\w{4,}|ber\w{4,}|di\w{4,}(?:kan|i)|ter\w{4,}|\w+nya)$", re.IGNORECASE)
 def _headline_like(line: str) -> bool:
     """A Title Case line without a full stop: the title, a subheading, a promo line."""
+    if line.rstrip().endswith((".", '."', ".”")):  # first: most prose lines end so, and it costs no word list
+        return False
     ws = re.findall(r"[^\W\d_][\w'’-]*", line)
-    if len(ws) < 3 or line.rstrip().endswith((".", '."', ".”")):
+    if len(ws) < 3:
         return False
     caps = sum(1 for w in ws if w[0].isupper())
     return caps >= 0.7 * len(ws)
