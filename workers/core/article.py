@@ -82,7 +82,8 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     given_title = raw.title or meta.title
     cleaned = _clean(source_text, given_title, template_lines, detect_title=not raw.html)
     body = "\n\n".join(cleaned.paragraphs)
-    word_count = len(text.words(body))  # counted once: a regex pass over the whole body
+    body_words = text.words(body)  # found once: a regex pass over the whole body (count and keywords)
+    word_count = len(body_words)
     if word_count < MIN_WORDS:
         raise Rejected("no_content", "no article text left after cleaning")
 
@@ -121,7 +122,7 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
         "dateline": enrich.dateline(cleaned.paragraphs[0], body),
         "entities": ents,
         "keywords": enrich.keywords(title, body, ents["persons"] + ents["organizations"] + ents["locations"],
-                                    given=meta.keywords),
+                                    given=meta.keywords, body_words=body_words),
         "word_count": word_count,
         "char_count": len(body),
         "paragraph_count": len(cleaned.paragraphs),

@@ -193,13 +193,16 @@ _STOPWORDS = frozenset(
 
 
 def keywords(title: str | None, body: str, entity_names: list[str], limit: int = 10,
-             given: list[str] | None = None) -> list[str]:
+             given: list[str] | None = None, body_words: list[str] | None = None) -> list[str]:
     """Terms that characterise the article: the page's own keywords that the text uses, then the
-    entities named at least twice, then frequent content words (title words count double)."""
+    entities named at least twice, then frequent content words (title words count double).
+    ``body_words``: ``words(body)`` when the caller has it (no word spans a line break, so the words of
+    title + "\n" + body are the title's, then the body's)."""
     text = f"{title or ''}\n{body}"
-    tokens = [w.lower() for w in words(text)]
+    title_words = words(title or "")
+    tokens = [w.lower() for w in title_words + (words(body) if body_words is None else body_words)]
     counts = Counter(t for t in tokens if len(t) > 3 and t not in _STOPWORDS and not t.isdigit())
-    title_tokens = {w.lower() for w in words(title or "")}
+    title_tokens = {w.lower() for w in title_words}
     scored: Counter[str] = Counter()
     for term, c in counts.items():
         scored[term] = c * (2 if term in title_tokens else 1)
@@ -213,7 +216,7 @@ def keywords(title: str | None, body: str, entity_names: list[str], limit: int =
             break
     for name in entity_names:
         low = name.lower()
-        if low not in out and text.lower().count(low) >= 2:
+        if low not in out and low_text.count(low) >= 2:
             out.append(low)
         if len(out) >= limit // 2:
             break

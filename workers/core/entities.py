@@ -94,7 +94,17 @@ def _name_like(word: str) -> bool:
 
 
 def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
-    """Cut a run of words into candidate names: (index of first word, words)."""
+    """Cut a run of words into candidate names: (index of first word, words). The result is shared: read only."""
+    return _cut_cached(tuple(words)) if len(words) <= _CACHED_WORDS else _cut(tuple(words))
+
+
+# Runs and names of up to this many words are cached: names are shorter, and a long run (a line of
+# capitalised words) would pin its text in the cache.
+_CACHED_WORDS = 8
+
+
+def _cut(run: tuple[str, ...]) -> list[tuple[int, list[str]]]:
+    words = list(run)
     out: list[tuple[int, list[str]]] = []
     has_org_word = any(_org_shaped(w) for w in words)
     start = 0
@@ -122,6 +132,9 @@ def _pieces(words: list[str]) -> list[tuple[int, list[str]]]:
     if start < len(words):
         out.append((start, words[start:]))
     return out
+
+
+_cut_cached = lru_cache(maxsize=1 << 14)(_cut)  # pure: the same runs come back article after article
 
 
 def _joins_org(left: list[str], right: list[str]) -> bool:
@@ -204,6 +217,11 @@ def _type_of(words: list[str], titled: bool, before: str, after: str, prose_lowe
 
 def _shape_type(words: list[str]) -> str | None:
     """The type that the words themselves tell: gazetteers, institution and place morphology, acronyms."""
+    return _shape_cached(tuple(words)) if len(words) <= _CACHED_WORDS else _shape_of(tuple(words))
+
+
+def _shape_of(run: tuple[str, ...]) -> str | None:
+    words = list(run)
     low = _low(words)
     if low in LOCATIONS:
         return "location"
@@ -215,6 +233,9 @@ def _shape_type(words: list[str]) -> str | None:
     if len(words) == 1 and _is_acronym(words[0]):
         return "organization"
     return None
+
+
+_shape_cached = lru_cache(maxsize=1 << 14)(_shape_of)  # pure: asked for the same names again and again
 
 
 def _person_context(words: list[str], titled: bool, before: str, after: str) -> bool:
@@ -252,8 +273,10 @@ _ID_DERIVED = re.compile(
     r"^(?:pe[nmr]?g?\w{3,}an|ke\w{3,}an|me[nmr]\w{4,}|ber\w{4,}|di\w{4,}(?:kan|i)|ter\w{4,}|\w+nya)$", re.IGNORECASE)
 def _headline_like(line: str) -> bool:
     """A Title Case line without a full stop: the title, a subheading, a promo line."""
+    if line.rstrip().endswith((".", '."', ".”")):  # first: most prose lines end so, and it costs no word list
+        return False
     ws = re.findall(r"[^\W\d_][\w'’-]*", line)
-    if len(ws) < 3 or line.rstrip().endswith((".", '."', ".”")):
+    if len(ws) < 3:
         return False
     caps = sum(1 for w in ws if w[0].isupper())
     return caps >= 0.7 * len(ws)
@@ -264,7 +287,7 @@ class _Found:
 
     def __init__(self, prose: str, lang: str | None):
         self.lang = lang
-        self.prose_lower = {m.group(1) for m in _LOWER_WORD.finditer(prose)}
+        self.prose_lower = set(_LOWER_WORD.findall(prose))  # findall gives the pattern's one group
         self.prose_caps = Counter(re.findall(r"\b[A-Z][\w'’-]*\w", prose))
         self.counts: dict[str, Counter] = {k: Counter() for k in _KEYS.values()}
         self.order: dict[str, int] = {}
