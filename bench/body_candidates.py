@@ -20,6 +20,7 @@ import pickle
 import statistics
 import sys
 import time
+from copy import deepcopy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,6 +30,8 @@ import trafilatura
 from bench.devsets import DEVSETS, bow_f1, strings
 from bench.extraction import DATA, load_pages, metrics, tp_fp_fn
 from workers.core import body
+from workers.core import page as _page
+from workers.core.records import Rejected
 
 OPTS = {"include_comments": False, "include_tables": True, "with_metadata": False}
 MODES = {"fast": {"fast": True}, "balanced": {}, "precise": {"favor_precision": True},
@@ -44,6 +47,54 @@ def pages() -> list[dict]:
     return out
 
 
+_SKIP = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "button", "form", "nav", "aside",
+                   "select", "footer"])
+
+
+def _text(el) -> str:
+    """Block text of an element without scripts, styles, navigation and forms."""
+    el = deepcopy(el)
+    for bad in el.xpath(".//*[" + " or ".join(f"self::{t}" for t in _SKIP) + "]"):
+        bad.drop_tree()
+    return body._block_text(el)
+
+
+def _one(tree, xpath: str):
+    found = tree.xpath(xpath)
+    return found[0] if len(found) == 1 else None
+
+
+def cheap_itemprop(tree) -> str:
+    el = _one(tree, '//*[@itemprop="articleBody"]')
+    return _text(el) if el is not None else ""
+
+
+def cheap_article(tree) -> str:
+    el = _one(tree, "//article")
+    return _text(el) if el is not None else ""
+
+
+def cheap_ld(tree) -> str:
+    for d in _page._jsonld(tree):
+        v = d.get("articleBody")
+        if isinstance(v, str) and v.strip():
+            return v
+    return ""
+
+
+def cheap_ptext(tree) -> str:
+    """Paragraphs of ten words or more, outside links-only blocks: a crude density opinion."""
+    out = []
+    for p in tree.iter("p"):
+        t = " ".join(p.text_content().split())
+        if len(t.split()) >= 10:
+            out.append(t)
+    return "\n".join(out)
+
+
+CHEAP = {"itemprop": cheap_itemprop, "article": cheap_article, "ld_body": cheap_ld, "ptext": cheap_ptext}
+
+
 def timed(fn) -> tuple[str, float]:
     started = time.process_time()
     try:
@@ -54,14 +105,19 @@ def timed(fn) -> tuple[str, float]:
 
 
 def candidates(page: dict) -> dict:
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-    tree = lxml.html.document_fromstring(page["html"], parser=parser)
+    try:
+        tree, html = _page._parse(page["html"])  # the product's parse and string repairs
+    except Rejected:
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        tree, html = lxml.html.document_fromstring(page["html"], parser=parser), page["html"]
     texts, cpu = {}, {}
     for name, mode in MODES.items():
         texts[name], cpu[name] = timed(lambda m=mode: body._trafilatura(tree, page["url"], **m))
     texts["readability"], cpu["readability"] = timed(lambda: body._readability(tree))
-    texts["resiliparse"], cpu["resiliparse"] = timed(lambda: body._resiliparse(page["html"]))
+    texts["resiliparse"], cpu["resiliparse"] = timed(lambda: body._resiliparse(html))
     texts["trafilatura_default"], cpu["trafilatura_default"] = timed(lambda: trafilatura.extract(page["html"]))
+    for name, fn in CHEAP.items():
+        texts[name], cpu[name] = timed(lambda f=fn: f(tree))
     h1 = [h.text_content() for h in tree.iter("h1")]
     return {"meta": {k: v for k, v in page.items() if k != "html"}, "texts": texts, "cpu": cpu, "h1": h1}
 

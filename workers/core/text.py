@@ -20,7 +20,11 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Every white space but the line break (tabs, no-break and typographic spaces, form feeds, ...) is one space.
 _SPACES = re.compile(r"[^\S\n]+")
 _DIGIT = re.compile(r"\d")
-MIN_BODY_WORDS = 5  # fewer words after cleaning: no article (article.build's no_content)
+MIN_BODY_WORDS = 5
+# A line seen before is dropped when it is shorter than this: a menu, a share bar, a byline strip repeat;
+# a longer one is a paragraph, and a paragraph said twice in a text (a list of steps, a refrain, a
+# quoted passage) is the text's own (issue 12: the Readability pages lost 0.06 of their BoW F1 to this).
+REPEATED_CONTENT_WORDS = 10  # fewer words after cleaning: no article (article.build's no_content)
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -290,7 +294,7 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if key in seen or _repeats_recent(key, kept_keys):
+        if (key in seen and len(key.split()) < REPEATED_CONTENT_WORDS) or _repeats_recent(key, kept_keys):
             removed += 1
             continue
         seen.add(key)
@@ -307,5 +311,6 @@ def clean_lines(
 
 
 def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
-    """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
-    return len(key) >= 20 and any(key in prev for prev in kept_keys[-window:])
+    """True when this line is a fragment of one of the last few kept lines (a scrape artefact, a pull
+    quote). The same line again is a repeat, judged by its length (``REPEATED_CONTENT_WORDS``)."""
+    return len(key) >= 20 and any(key in prev and key != prev for prev in kept_keys[-window:])
