@@ -227,6 +227,10 @@ def _own_authors(meta: dict[str, list[str]], ld: list[dict]) -> list[str]:
     return authors + meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
 
 
+def _any_text(values: list) -> bool:
+    return any(isinstance(v, str) and v.strip() and len(v) <= MAX_META_CHARS for v in values)
+
+
 def _usable_date(v) -> bool:
     return isinstance(v, str) and bool(v.strip()) and not _PLACEHOLDER_DATE.match(v)
 
@@ -237,14 +241,18 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
     ld = [d for d in _jsonld(tree) if str(d.get("@type", ""))[:100].lower() in _ARTICLE_TYPES or "datePublished" in d]
     own_published = [v for v in _own_published(meta, ld) if _usable_date(v)]
     own_authors = _own_authors(meta, ld)
-    try:
-        doc = _page_metadata(tree, url, need_author=not own_authors,
-                             need_date=not any(parse_value(v) for v in own_published))
-    except (ValueError, OverflowError) as exc:
-        # trafilatura's metadata is a second opinion after our own meta tags and JSON-LD; its date
-        # validation fails on values such as a "+99:99" zone offset (htmldate: ValueError).
-        log.debug("trafilatura metadata failed: %s", exc)
-        doc = Document()
+    headlines = [d.get("headline") for d in ld] + meta.get("og:title", []) + meta.get("twitter:title", [])
+    need_author, need_date = not own_authors, not any(parse_value(v) for v in own_published)
+    doc = Document()
+    # trafilatura's metadata is a second opinion after our own meta tags and JSON-LD: when these give
+    # every field it would fill (a headline, the site's name, an author, a date), it is not asked
+    # (0.6-1.2 ms a page; 103 of the 181 benchmark pages).
+    if need_author or need_date or not meta.get("og:site_name") or not _any_text(headlines):
+        try:
+            doc = _page_metadata(tree, url, need_author=need_author, need_date=need_date)
+        except (ValueError, OverflowError) as exc:
+            # its date validation fails on values such as a "+99:99" zone offset (htmldate: ValueError).
+            log.debug("trafilatura metadata failed: %s", exc)
     result = HtmlDoc(text="")
 
     def first(*values):
@@ -253,7 +261,6 @@ def extract(html: str, url: str | None = None) -> HtmlDoc:
                 return v.strip()
         return None
 
-    headlines = [d.get("headline") for d in ld] + meta.get("og:title", []) + meta.get("twitter:title", [])
     result.title = first(*headlines, doc.title)
     result.text = extract_main(tree, html, url, [h for h in (*headlines, doc.title) if isinstance(h, str)])
     result.site_name = first(*meta.get("og:site_name", []), doc.sitename)

@@ -20,11 +20,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Every white space but the line break (tabs, no-break and typographic spaces, form feeds, ...) is one space.
 _SPACES = re.compile(r"[^\S\n]+")
 _DIGIT = re.compile(r"\d")
-MIN_BODY_WORDS = 5
-# A line seen before is dropped when it is shorter than this: a menu, a share bar, a byline strip repeat;
-# a longer one is a paragraph, and a paragraph said twice in a text (a list of steps, a refrain, a
-# quoted passage) is the text's own (issue 12: the Readability pages lost 0.06 of their BoW F1 to this).
-REPEATED_CONTENT_WORDS = 10  # fewer words after cleaning: no article (article.build's no_content)
+MIN_BODY_WORDS = 5  # fewer words after cleaning: no article (article.build's no_content)
+# In a page's main content as an extractor found it, a line of this many words or more that comes again
+# is a paragraph said twice (a list of steps, a refrain, a restated passage), not a repeat to drop: the
+# extractor took the block once from the page. A shorter one (a caption, a label) is still dropped, and
+# in scraped page text every repeat is (responsive layouts render blocks twice).
+REPEATED_CONTENT_WORDS = 10
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -258,11 +259,14 @@ def clean_lines(
     title: str | None = None,
     extra_template: frozenset[str] | set[str] = frozenset(),
     detect_title: bool = True,
+    extracted: bool = False,
 ) -> CleanText:
     """Turn page text into a title and clean paragraphs.
 
     ``extra_template`` holds hashes of lines learned as this site's template
     (see ``templates.SiteTemplates``); they are dropped like rule-matched lines.
+    ``extracted``: the text is a page's main content as an HTML extractor returned it, not a scrape of
+    the whole page (see ``REPEATED_CONTENT_WORDS``).
     """
     lines = [ln for ln in normalize(text).split("\n")]
     kept: list[str] = []
@@ -294,7 +298,7 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if (key in seen and len(key.split()) < REPEATED_CONTENT_WORDS) or _repeats_recent(key, kept_keys):
+        if _repeated(key, seen, kept_keys, content=extracted and len(key.split()) >= REPEATED_CONTENT_WORDS):
             removed += 1
             continue
         seen.add(key)
@@ -310,7 +314,9 @@ def clean_lines(
                      learned_words=learned_words)
 
 
-def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
-    """True when this line is a fragment of one of the last few kept lines (a scrape artefact, a pull
-    quote). The same line again is a repeat, judged by its length (``REPEATED_CONTENT_WORDS``)."""
-    return len(key) >= 20 and any(key in prev and key != prev for prev in kept_keys[-window:])
+def _repeated(key: str, seen: set[str], kept_keys: list[str], content: bool, window: int = 3) -> bool:
+    """True when this line was kept before, or is a fragment of one of the last few kept lines (a scrape
+    artefact, a pull quote); a line found to be ``content`` is a repeat only as a fragment."""
+    if key in seen and not content:
+        return True
+    return len(key) >= 20 and any(key in prev and not (content and key == prev) for prev in kept_keys[-window:])
