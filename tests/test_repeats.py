@@ -1,5 +1,5 @@
-"""Repeated lines in text.clean_lines: a paragraph said twice in extracted main content is content; a
-short repeated line, a fragment of a recent line, and any repeat in scraped page text are not."""
+"""Repeated lines in text.clean_lines: a paragraph said twice or restated in extracted main content is
+content; a short repeated line or fragment, and any repeat in scraped page text, are not."""
 
 from __future__ import annotations
 
@@ -42,7 +42,15 @@ def test_the_length_that_makes_a_repeat_a_paragraph(n, kept):
     assert out.paragraphs.count(line) == kept
 
 
-def test_a_pull_quote_fragment_of_the_paragraph_before_is_dropped():
-    quote = "whether the new rules apply to small farms as well"
-    out = text.clean_lines("\n".join([LONG, quote, OTHER]), detect_title=False, extracted=True)
-    assert out.paragraphs == [LONG, OTHER]
+def test_a_short_fragment_of_the_line_before_is_dropped():
+    fragment = "apply to small farms as well"  # under REPEATED_CONTENT_WORDS words
+    for extracted in (False, True):
+        out = text.clean_lines("\n".join([LONG, fragment, OTHER]), detect_title=False, extracted=extracted)
+        assert out.paragraphs == [LONG, OTHER]
+
+
+def test_a_long_passage_restated_is_kept_in_extracted_content_only():
+    passage = "whether the new rules apply to small farms as well"  # ten words of LONG, restated
+    raw = "\n".join([LONG, passage, OTHER])
+    assert text.clean_lines(raw, detect_title=False, extracted=True).paragraphs == [LONG, passage, OTHER]
+    assert text.clean_lines(raw, detect_title=False).paragraphs == [LONG, OTHER]

@@ -21,10 +21,11 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SPACES = re.compile(r"[^\S\n]+")
 _DIGIT = re.compile(r"\d")
 MIN_BODY_WORDS = 5  # fewer words after cleaning: no article (article.build's no_content)
-# In a page's main content as an extractor found it, a line of this many words or more that comes again
-# is a paragraph said twice (a list of steps, a refrain, a restated passage), not a repeat to drop: the
-# extractor took the block once from the page. A shorter one (a caption, a label) is still dropped, and
-# in scraped page text every repeat is (responsive layouts render blocks twice).
+# In a page's main content as an extractor found it, a line of this many words or more that comes again,
+# whole or as part of a recent line, is a paragraph said twice or restated (a list of steps, a refrain, a
+# passage quoted again), not a repeat to drop: the extractor took each block once from the page. A shorter
+# one (a caption, a label) is still dropped, and in scraped page text every repeat is (responsive layouts
+# render blocks twice).
 REPEATED_CONTENT_WORDS = 10
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
@@ -302,7 +303,8 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if _repeated(key, seen, kept_keys, content=extracted and len(key.split()) >= REPEATED_CONTENT_WORDS):
+        content = extracted and len(key.split()) >= REPEATED_CONTENT_WORDS
+        if not content and (key in seen or _repeats_recent(key, kept_keys)):
             removed += 1
             continue
         seen.add(key)
@@ -318,9 +320,6 @@ def clean_lines(
                      learned_words=learned_words)
 
 
-def _repeated(key: str, seen: set[str], kept_keys: list[str], content: bool, window: int = 3) -> bool:
-    """True when this line was kept before, or is a fragment of one of the last few kept lines (a scrape
-    artefact, a pull quote); a line found to be ``content`` is a repeat only as a fragment."""
-    if key in seen and not content:
-        return True
-    return len(key) >= 20 and any(key in prev and not (content and key == prev) for prev in kept_keys[-window:])
+def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
+    """True when this line is a fragment of one of the last few kept lines (a scrape artefact)."""
+    return len(key) >= 20 and any(key in prev for prev in kept_keys[-window:])
