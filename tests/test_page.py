@@ -158,3 +158,56 @@ def test_drop_headline_only_removes_leading_headline_lines():
         "First paragraph.\nCouncil extends night buses"
     )
     assert drop_headline("First paragraph.", ["Something else"]) == "First paragraph."
+
+
+# -- the marked article container (body.container): taken only when the probe agrees ------------------
+
+STORY = [
+    "The regional water board approved a plan on Monday to rebuild the old pumping station by the river, "
+    "which has flooded the lower town three times in the past ten years.",
+    "Engineers told the board that the new station would move twice as much water and run on its own "
+    "generators when the power fails, as it did during the storm of last November.",
+    "Residents of the lower town, who had asked for the work for years, filled the public gallery and "
+    "applauded when the vote was announced shortly before noon.",
+    "Construction is to start in the spring and last about eighteen months, during which a temporary "
+    "pump will stand on the car park beside the ferry landing.",
+]
+
+
+def story_page(container_open: str, container_close: str, teaser: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in STORY)
+    return f"""<!DOCTYPE html><html lang="en"><head><title>Pumping station | River Courier</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/local">Local</a></li></ul></nav>
+{teaser}
+{container_open}<h1>Water board approves new pumping station</h1>{paras}{container_close}
+<footer><p>River Courier, all rights reserved.</p></footer></body></html>"""
+
+
+@pytest.mark.parametrize(("opening", "closing"), [
+    ('<div itemprop="articleBody">', "</div>"),
+    ("<article>", "</article>"),
+    ('<div class="entry-content">', "</div>"),
+    ('<section class="article-body">', "</section>"),
+    ("<main><div>", "</div></main>"),  # no marked container: the whole page
+])
+def test_the_story_comes_out_whichever_container_marks_it(opening, closing):
+    text = page.extract(story_page(opening, closing), url="https://courier.example/pumping-station").text
+    for para in STORY:
+        assert para in text
+    assert "all rights reserved" not in text
+
+
+@pytest.mark.parametrize("teaser", [
+    '<article class="teaser"><h3><a href="/other">Ferry timetable changes for the summer season</a></h3>'
+    "<p>The ferry will run every half hour from June.</p></article>",
+    '<div itemprop="articleBody"><p>Subscribe to our newsletter for the latest local news every morning.</p></div>',
+])
+def test_a_marked_container_that_is_not_the_story_gives_way(teaser):
+    # The page's only <article> (or articleBody) is a teaser or a widget, and the story sits in an
+    # unmarked <div>: trafilatura on the container alone disagrees with resiliparse on the whole page,
+    # so the whole page is extracted.
+    html = story_page('<div class="col">', "</div>", teaser=teaser)
+    text = page.extract(html, url="https://courier.example/pumping-station").text
+    for para in STORY:
+        assert para in text
+

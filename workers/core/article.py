@@ -73,14 +73,16 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     meta = page.HtmlDoc(text="")
     if raw.html:
         meta = page.extract(raw.html, url=url)
-    source_text = meta.text if raw.html and meta.text.strip() else (raw.text or "")
+    extracted = bool(raw.html and meta.text.strip())  # the page's main content, as the extractor found it
+    source_text = meta.text if extracted else (raw.text or "")
     if not source_text.strip() and raw.text:
         source_text = raw.text
     if len(source_text) > max_text_chars:
         raise Rejected("too_large", f"article text is {len(source_text)} characters, limit {max_text_chars}")
 
     given_title = raw.title or meta.title
-    cleaned = _clean(source_text, given_title, template_lines, detect_title=not raw.html)
+    cleaned = _clean(source_text, given_title, template_lines, detect_title=not raw.html,
+                     extracted=extracted)
     body = "\n\n".join(cleaned.paragraphs)
     body_words = text.words(body)  # found once: a regex pass over the whole body (count and keywords)
     word_count = len(body_words)
@@ -131,7 +133,8 @@ def build(raw: RawArticle, template_lines: frozenset[str], now: datetime, max_te
     return Built(article, host, cleaned.line_hashes, fp.sketch, fp.anchors, facts.pack(facts.extract(body, title)))
 
 
-def _clean(source_text: str, title: str | None, template_lines: frozenset[str], detect_title: bool) -> text.CleanText:
+def _clean(source_text: str, title: str | None, template_lines: frozenset[str], detect_title: bool,
+           extracted: bool = False) -> text.CleanText:
     """Clean the text with the site's learned template lines, unless they would take most of it.
 
     Learned lines are meant to be a site's furniture. When they hold more words than are left (a site
@@ -139,9 +142,10 @@ def _clean(source_text: str, title: str | None, template_lines: frozenset[str], 
     not the template, and the article is cleaned by the rules alone: learned templates never turn an
     article into a dead letter.
     """
-    cleaned = text.clean_lines(source_text, title=title, extra_template=template_lines, detect_title=detect_title)
+    cleaned = text.clean_lines(source_text, title=title, extra_template=template_lines, detect_title=detect_title,
+                               extracted=extracted)
     if cleaned.learned_words and cleaned.learned_words >= sum(len(text.words(p)) for p in cleaned.paragraphs):
-        cleaned = text.clean_lines(source_text, title=title, detect_title=detect_title)
+        cleaned = text.clean_lines(source_text, title=title, detect_title=detect_title, extracted=extracted)
     return cleaned
 
 

@@ -21,6 +21,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SPACES = re.compile(r"[^\S\n]+")
 _DIGIT = re.compile(r"\d")
 MIN_BODY_WORDS = 5  # fewer words after cleaning: no article (article.build's no_content)
+# In a page's main content as an extractor found it, a line of this many words or more that comes again,
+# whole or as part of a recent line, is a paragraph said twice or restated (a list of steps, a refrain, a
+# passage quoted again), not a repeat to drop: the extractor took each block once from the page. A shorter
+# one (a caption, a label) is still dropped, and in scraped page text every repeat is (responsive layouts
+# render blocks twice).
+REPEATED_CONTENT_WORDS = 10
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
@@ -55,9 +61,10 @@ _TEMPLATE_LINE_PATTERNS = [
     r"(newsletter|email|berita|update|notifikasi|inbox).{0,80}+",
     # section headers of link lists
     r"(berita terbaru|berita terkini|berita terpopuler|terpopuler|terkini|populer|most popular|most read|"
-    r"latest news|trending|editor'?s? picks?|pilihan editor|rekomendasi|recommended( for you)?|topik( terkait)?|tags?|"
-    r"tag terkait|related topics|berita terkait|artikel terkait|related (articles?|stories|news|coverage)|"
-    r"more (stories|news|from [^\W\d_]+( [^\W\d_]+)?)|you (may|might) also like|jangan lewatkan|don'?t miss)"
+    r"latest news|trending|editor['’]?s? picks?|pilihan editor|rekomendasi|recommended( for you)?|"
+    r"topik( terkait)?|tags?|tag terkait|related topics|berita terkait|artikel terkait|"
+    r"related (articles?|stories|news|coverage)|"
+    r"more (stories|news|from [^\W\d_]+( [^\W\d_]+)?)|you (may|might) also like|jangan lewatkan|don['’]?t miss)"
     r"( update| hari ini| now)?:?",
     # counters and photo credits
     r"[\d.,]+\s*(views?|kali dibaca|dibaca|dilihat|pembaca|readers?|shares?|dibagikan)",
@@ -106,7 +113,10 @@ class CleanText:
     learned_words: int = 0  # words in lines dropped only because the site's learned template holds them
 
 
-_FTFY = ftfy.TextFixerConfig(normalization="NFC", explain=False)
+# Curly quotes and apostrophes are the article's own typography, kept as written ("jibt’s", „so“):
+# ftfy straightens them by default, and a quoted passage then no longer matches the page (issue 12: 5 of the
+# real-world pages' must-contain strings were lost to it). Every pattern here reads both forms.
+_FTFY = ftfy.TextFixerConfig(normalization="NFC", explain=False, uncurl_quotes=False)
 # Printable ASCII without "&" and without control characters: every ftfy fix leaves such text as it is.
 _PLAIN = re.compile(r"[\t\r\x20-\x25\x27-\x7e]*+")
 # ftfy costs about 30 µs per call and fixes each line on its own. In a text with more short lines that
@@ -118,7 +128,7 @@ _BATCH_CHARS = 2000
 
 
 def fix_unicode(text: str) -> str:
-    """``ftfy.fix_text(text, normalization="NFC")``, line by line as ftfy does, with plain ASCII lines
+    """``ftfy.fix_text(text, _FTFY)`` (NFC, quotes kept as written), line by line as ftfy does, with plain ASCII lines
     passed over and runs of short lines fixed in one call (see above). A plain line keeps a "\r" that
     ftfy would turn into a line break: ``normalize`` unifies line breaks next, to the same text."""
     if _PLAIN.fullmatch(text.replace("\n", " ")):
@@ -254,11 +264,14 @@ def clean_lines(
     title: str | None = None,
     extra_template: frozenset[str] | set[str] = frozenset(),
     detect_title: bool = True,
+    extracted: bool = False,
 ) -> CleanText:
     """Turn page text into a title and clean paragraphs.
 
     ``extra_template`` holds hashes of lines learned as this site's template
     (see ``templates.SiteTemplates``); they are dropped like rule-matched lines.
+    ``extracted``: the text is a page's main content as an HTML extractor returned it, not a scrape of
+    the whole page (see ``REPEATED_CONTENT_WORDS``).
     """
     lines = [ln for ln in normalize(text).split("\n")]
     kept: list[str] = []
@@ -290,7 +303,8 @@ def clean_lines(
         if key == title_key:  # the headline repeated at the top of the text
             removed += 1
             continue
-        if key in seen or _repeats_recent(key, kept_keys):
+        content = extracted and len(key.split()) >= REPEATED_CONTENT_WORDS
+        if not content and (key in seen or _repeats_recent(key, kept_keys)):
             removed += 1
             continue
         seen.add(key)
