@@ -2,7 +2,7 @@
 the internal topics and changelogs, and scaling from one to two worker processes.
 
     python bench/stream.py throughput [--input mixed|html|text] [--messages 300] [--runs 3]
-    python bench/stream.py sizes [--messages 400]
+    python bench/stream.py sizes [--messages 400] [--input text] [--zipf]
     python bench/stream.py scaling [--messages 3000] [--sites 60] [--runs 1]
 
 throughput: the worker and a passthrough agent (raw bytes forwarded unchanged: Faust and the broker
@@ -177,8 +177,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 # --- throughput and latency -------------------------------------------------------------------------
 
-def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, workdir: Path) -> dict:
-    s = settings_for(broker, workdir)
+def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, workdir: Path,
+                   **kw) -> dict:
+    s = settings_for(broker, workdir, **kw)
     create_topics(s, out=io.StringIO())
     log = workdir / f"{s.app_id}.log"
     if passthrough:
@@ -217,12 +218,17 @@ def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool
     return {"rate": (len(lines) - 1) / elapsed, "p50": _percentile(latencies, 0.5), "p99": _percentile(latencies, 0.99)}
 
 
+def _batch(args) -> dict:
+    """Settings that differ from the broker's defaults for the worker (``--batch-bytes``)."""
+    return {"producer_max_batch_bytes": args.batch_bytes} if args.batch_bytes else {}
+
+
 def throughput(args, broker: EmbeddedBroker, workdir: Path) -> None:
     lines = inputs(args.messages, args.input)
     results: dict[str, list[dict]] = {"faust passthrough": [], "newsworker worker": []}
     for run in range(args.runs):
         for name in results:
-            r = run_throughput(broker, lines, name == "faust passthrough", workdir)
+            r = run_throughput(broker, lines, name == "faust passthrough", workdir, **_batch(args))
             results[name].append(r)
             print(f"run {run + 1}: {name}: {r['rate']:.1f} messages/s, p50 {r['p50']:.2f} s, p99 {r['p99']:.2f} s",
                   file=sys.stderr)
@@ -255,8 +261,8 @@ def _old_to_dedup(payload: bytes, source: Mapping[str, Any], built) -> int:
 def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
     from workers.core import envelope
 
-    lines = inputs(args.messages, args.input)
-    s = settings_for(broker, workdir)
+    lines = inputs(args.messages, args.input, sites=zipf_sites(args.sites) if args.zipf else None)
+    s = settings_for(broker, workdir, **_batch(args))
     create_topics(s, out=io.StringIO())
     proc = start_worker(s, workdir / f"{s.app_id}.log")
     try:
@@ -284,37 +290,94 @@ def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
         print(f"| `<app>-{name}` | {len(recs)} | {stored / raw_bytes:.3f} | {old / raw_bytes:.3f} |")
     print("\n| changelog | records | bytes | bytes per article |")
     print("|---|---|---|---|")
-    for name in ("site-templates", "dedup-index"):
+    for name in ("site-templates-v2", "dedup-index-v3"):
         recs = read_all(s, [f"{s.app_id}-{name}-changelog"])
         total = sum(len(r.value or b"") + len(r.key or b"") for r in recs)
         print(f"| `<app>-{name}-changelog` | {len(recs)} | {total} | {total / n:.0f} |")
+        if name.startswith("site-templates"):
+            _template_traffic(recs, lines, total)
+
+
+def _template_traffic(recs: list, lines: list[bytes], total: int) -> None:
+    """What an article adds to the site-templates state: the counters it changes (its distinct short lines,
+    and the article count), at the mean JSON size of a counter in the records written."""
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    last = {r.key: orjson.loads(r.value) for r in recs if r.value}
+    counters = sum(len(v["lines"]) for v in last.values())
+    per_counter = sum(len(orjson.dumps(v["lines"])) for v in last.values()) / max(1, counters)
+    pipe, changed = Pipeline(limits=Limits(timeout_seconds=0)), []
+    for line in lines:
+        raw = pipe.ingest(line, Source())
+        built = pipe.extract(raw, line, Source()) if not hasattr(raw, "kind") else raw
+        if hasattr(built, "line_hashes"):
+            changed.append(len(built.line_hashes) + 1)
+    added = statistics.mean(changed) * per_counter
+    largest = max(last.values(), key=lambda v: len(v["lines"]))
+    print(f"\nsite-templates: an article changes {statistics.mean(changed):.1f} counters (~{added:.0f} bytes at "
+          f"{per_counter:.1f} bytes per counter); written {total / len(lines):.0f} bytes per article = "
+          f"{total / len(lines) / added:.1f}x; {len(last)} records (site x partition), largest "
+          f"{len(largest['lines'])} counters over {largest['n']} articles")
 
 
 # --- scaling ----------------------------------------------------------------------------------------
 
-def run_drain(broker: EmbeddedBroker, lines: list[bytes], n_workers: int, workdir: Path) -> dict:
-    s = settings_for(broker, workdir, topic_partitions=4)
+def _ready(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=3) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def run_drain(broker: EmbeddedBroker, lines: list[bytes], n_workers: int, workdir: Path, **kw) -> dict:
+    """The workers started and ready (every partition assigned, tables recovered) on empty topics, then the
+    messages produced at once (~1 s for 3,000): the drain is timed from the first message produced to the
+    last output read; CPU-seconds of the workers' process trees over the same span."""
+    s = settings_for(broker, workdir, topic_partitions=4, **kw)
     create_topics(s, out=io.StringIO())
-    produce(s, lines)  # pre-loaded: the drain is timed
     settings = [s.replace(web_port=free_port() if i else s.web_port, state_dir=workdir / f"{s.app_id}-{i}")
                 for i in range(n_workers)]
     procs = [start_worker(x, workdir / f"{s.app_id}-{i}.log") for i, x in enumerate(settings)]
     outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
     try:
-        first = read_all(s, outputs, expect=1, timeout=180)
-        if not first:
-            raise RuntimeError("no output")
+        deadline = time.monotonic() + 240
+        while not all(_ready(x.web_port) for x in settings):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                raise RuntimeError(f"workers not ready: see {workdir}")
+            time.sleep(0.5)
+        load_before = os.getloadavg()[0]
+        cpu0 = [tree_cpu_seconds(p.pid) for p in procs]
         started = time.monotonic()
+        produce(s, lines)
         got = read_all(s, outputs, expect=len(lines), timeout=3600)
         elapsed = time.monotonic() - started
-        cpu = sum(tree_cpu_seconds(p.pid) for p in procs)
+        cpu = [tree_cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+        load_after = os.getloadavg()[0]
     finally:
         for p in procs:
             stop_worker(p)
+    if len(got) < len(lines):
+        raise RuntimeError(f"only {len(got)} of {len(lines)} outputs arrived")
     by_site = read_all(s, [f"{s.app_id}-by-site"])
     load = Counter(r.partition for r in by_site)
-    return {"seconds": elapsed, "rate": (len(got) - 1) / elapsed, "cpu": cpu,
-            "load": [load.get(p, 0) for p in range(4)]}
+    return {"seconds": elapsed, "rate": len(lines) / elapsed, "cpu": cpu, "load": [load.get(p, 0) for p in range(4)],
+            "machine_load": (load_before, load_after)}
+
+
+def site_keyed_load(lines: list[bytes], partitions: int = 4) -> list[int]:
+    """Messages per partition had the extract stage stayed keyed by site (Kafka's default partitioner,
+    murmur2 of the key, as aiokafka's): the largest site's whole share on one partition."""
+    from kafka.partitioner.default import DefaultPartitioner
+
+    load: Counter = Counter()
+    for line in lines:
+        key = message_key(line)
+        load[DefaultPartitioner()(key, list(range(partitions)), list(range(partitions)))] += 1
+    return [load.get(p, 0) for p in range(partitions)]
 
 
 def scaling(args, broker: EmbeddedBroker, workdir: Path) -> None:
@@ -322,15 +385,33 @@ def scaling(args, broker: EmbeddedBroker, workdir: Path) -> None:
     lines = inputs(args.messages, "text", sites=sites)
     mix = Counter(orjson.loads(x)["url"].split("/")[2] for x in lines)
     print(f"input: {len(lines)} text messages, {len(mix)} sites, largest {mix.most_common(1)[0][1] / len(lines):.0%}\n")
-    print("| workers | drain messages/s | CPU-seconds (all processes) | messages per extract partition |")
-    print("|---|---|---|---|")
+    before = site_keyed_load(lines)
+    print(f"extract partition load had the stage stayed keyed by site: {before} (largest partition "
+          f"{max(before) / len(lines):.0%}; two processes hold two partitions each, so the busier one "
+          f"holds at least {_best_pair_share(before):.0%} of the work: at most "
+          f"{1 / _best_pair_share(before):.2f}x)\n")
+    print("| workers | drain messages/s | drain s | worker CPU-s (each) | CPU-s per message | messages per extract "
+          "partition | machine load 1 min (before, after) |")
+    print("|---|---|---|---|---|---|---|")
     rates: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(args.runs):
         for n in (1, 2):
-            r = run_drain(broker, lines, n, workdir)
+            r = run_drain(broker, lines, n, workdir, **_batch(args))
             rates[n].append(r["rate"])
-            print(f"| {n} | {r['rate']:.1f} | {r['cpu']:.0f} | {r['load']} |", flush=True)
-    print(f"\n2 workers / 1 worker: {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x")
+            cpu = r["cpu"]
+            print(f"| {n} | {r['rate']:.1f} | {r['seconds']:.1f} | {', '.join(f'{c:.1f}' for c in cpu)} | "
+                  f"{sum(cpu) / len(lines) * 1000:.1f} ms | {r['load']} | "
+                  f"{r['machine_load'][0]:.1f}, {r['machine_load'][1]:.1f} |", flush=True)
+    print(f"\n2 workers / 1 worker: {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x "
+          f"(runs: 1 worker {', '.join(f'{v:.1f}' for v in rates[1])}; 2 workers "
+          f"{', '.join(f'{v:.1f}' for v in rates[2])})")
+
+
+def _best_pair_share(load: list[int]) -> float:
+    """The busier process's share when 4 partitions are split 2 + 2 as evenly as possible."""
+    total = sum(load)
+    best = min(max(load[a] + load[b], total - load[a] - load[b]) for a in range(4) for b in range(a + 1, 4))
+    return best / total
 
 
 def main() -> None:
@@ -340,6 +421,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--input", choices=["mixed", "html", "text"], default="mixed")
     ap.add_argument("--sites", type=int, default=60)
+    ap.add_argument("--zipf", action="store_true", help="sizes: sites drawn from the Zipf mix of scaling")
+    ap.add_argument("--batch-bytes", type=int, default=0,
+                    help="producer batch size of the worker (default: 1, Tansu's one record per batch workaround)")
     args = ap.parse_args()
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"nw-bench-{uuid.uuid4().hex[:6]}"
     workdir.mkdir(parents=True)
