@@ -1,16 +1,16 @@
 """The Faust app: three thin agents around the pure pipeline.
 
-    raw topics ──ingest──▶ <app>-by-site (keyed by site) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
+    raw topics ──ingest──▶ <app>-by-site (spread by URL) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
         │                        │  site-template table                     │  dedup-index table
         └─ dead letters ◀────────┴──────────────────────────────────────────┘
 
-Why these hops: site-template statistics must see all articles of a site,
-so the extract stage is partitioned by site (registered domain); the dedup index must see every
-article, whichever partition or process it came in on, so the dedup stage
-reads a single-partition topic and owns the whole index (a Faust table backed
-by a changelog topic, restored on restart or failover). Cleaning and
-enrichment, the expensive part, scale out across partitions and processes;
-the dedup stage does microseconds of work per article.
+Why these hops: cleaning and enrichment, the expensive part, scale out across partitions and
+processes, so the extract stage's partition comes from a hash of the URL: one large site is not
+pinned to one process. Its template statistics are learned per partition, each from a uniform
+sample of the site's articles (``templates.shard``). The dedup index must see every article,
+whichever partition or process it came in on, so the dedup stage reads a single-partition topic and
+owns the whole index (a Faust table backed by a changelog topic, restored on restart or failover;
+BENCHMARKS.md "what one dedup partition absorbs").
 """
 
 from __future__ import annotations
@@ -372,7 +372,7 @@ async def _pipelined(app: faust.App, stream):
     Before the next event is taken: room in the window, and no message in flight while the app is
     rebalancing. Faust acks an event it skips during a rebalance (flow control off) on its own; that
     ack must not come before those of earlier messages still in flight on the partition (see
-    ``InOrderAcks``). A failed delivery ends the loop with its exception (the worker is stopping)."""
+    ``InOrderAcks``). After a failed delivery no message is taken any more (the worker is stopping)."""
     sensors = app.sensors
 
     def ack(event) -> None:
