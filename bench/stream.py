@@ -2,8 +2,10 @@
 the internal topics and changelogs, and scaling from one to two worker processes.
 
     python bench/stream.py throughput [--input mixed|html|text] [--messages 300] [--runs 3]
-    python bench/stream.py sizes [--messages 400]
+    python bench/stream.py sizes [--messages 400] [--input text] [--zipf]
     python bench/stream.py scaling [--messages 3000] [--sites 60] [--runs 1]
+    python bench/stream.py dedup-partition [--messages 1000] [--records 20000]
+    python bench/stream.py template-traffic [--messages 3000]
 
 throughput: the worker and a passthrough agent (raw bytes forwarded unchanged: Faust and the broker
   alone), each as its own process on the same Tansu broker with the same input; rate from the first
@@ -18,6 +20,9 @@ sizes: key + value bytes of every record the worker wrote to ``<app>-by-site`` a
 scaling: a raw topic pre-loaded with ~2 KB text messages whose sites follow a Zipf mix (the largest site
   >= 30%), drained by one worker process, then by two (fresh topics each); drain time, the workers'
   CPU-seconds (their process trees) and the load per extract partition.
+dedup-partition: what one dedup partition can absorb: the dedup agent's body in-process (CPU per article,
+  table writes per article) and the embedded broker's rate for such changelog records on one partition,
+  produced (one record per batch and batched) and read back (a recovery).
 """
 
 from __future__ import annotations
@@ -150,6 +155,11 @@ def read_all(s: Settings, topics: list[str], expect: int | None = None, timeout:
 
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU-seconds of a process and its living descendants (the extraction child)."""
+    return sum(_tree_cpu(pid))
+
+
+def _tree_cpu(pid: int) -> tuple[float, float]:
+    """(the process's own CPU-seconds, its living descendants')."""
     tick = os.sysconf("SC_CLK_TCK")
     parent, cpu = {}, {}
     for entry in Path("/proc").iterdir():
@@ -167,7 +177,8 @@ def tree_cpu_seconds(pid: int) -> float:
             if ppid == p and child not in wanted:
                 wanted.add(child)
                 frontier.append(child)
-    return sum(cpu.get(p, 0.0) for p in wanted)
+    own = cpu.get(pid, 0.0)
+    return own, sum(cpu.get(p, 0.0) for p in wanted) - own
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -177,8 +188,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 # --- throughput and latency -------------------------------------------------------------------------
 
-def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, workdir: Path) -> dict:
-    s = settings_for(broker, workdir)
+def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool, workdir: Path,
+                   **kw) -> dict:
+    s = settings_for(broker, workdir, **kw)
     create_topics(s, out=io.StringIO())
     log = workdir / f"{s.app_id}.log"
     if passthrough:
@@ -217,12 +229,17 @@ def run_throughput(broker: EmbeddedBroker, lines: list[bytes], passthrough: bool
     return {"rate": (len(lines) - 1) / elapsed, "p50": _percentile(latencies, 0.5), "p99": _percentile(latencies, 0.99)}
 
 
+def _batch(args) -> dict:
+    """Settings that differ from the broker's defaults for the worker (``--batch-bytes``)."""
+    return {"producer_max_batch_bytes": args.batch_bytes} if args.batch_bytes else {}
+
+
 def throughput(args, broker: EmbeddedBroker, workdir: Path) -> None:
     lines = inputs(args.messages, args.input)
     results: dict[str, list[dict]] = {"faust passthrough": [], "newsworker worker": []}
     for run in range(args.runs):
         for name in results:
-            r = run_throughput(broker, lines, name == "faust passthrough", workdir)
+            r = run_throughput(broker, lines, name == "faust passthrough", workdir, **_batch(args))
             results[name].append(r)
             print(f"run {run + 1}: {name}: {r['rate']:.1f} messages/s, p50 {r['p50']:.2f} s, p99 {r['p99']:.2f} s",
                   file=sys.stderr)
@@ -255,8 +272,8 @@ def _old_to_dedup(payload: bytes, source: Mapping[str, Any], built) -> int:
 def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
     from workers.core import envelope
 
-    lines = inputs(args.messages, args.input)
-    s = settings_for(broker, workdir)
+    lines = inputs(args.messages, args.input, sites=zipf_sites(args.sites) if args.zipf else None)
+    s = settings_for(broker, workdir, **_batch(args))
     create_topics(s, out=io.StringIO())
     proc = start_worker(s, workdir / f"{s.app_id}.log")
     try:
@@ -284,69 +301,321 @@ def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
         print(f"| `<app>-{name}` | {len(recs)} | {stored / raw_bytes:.3f} | {old / raw_bytes:.3f} |")
     print("\n| changelog | records | bytes | bytes per article |")
     print("|---|---|---|---|")
-    for name in ("site-templates", "dedup-index"):
+    for name in ("site-templates-v2", "dedup-index-v3"):
         recs = read_all(s, [f"{s.app_id}-{name}-changelog"])
         total = sum(len(r.value or b"") + len(r.key or b"") for r in recs)
         print(f"| `<app>-{name}-changelog` | {len(recs)} | {total} | {total / n:.0f} |")
+        if name.startswith("site-templates"):
+            _template_traffic(recs, lines, total)
+
+
+def _template_traffic(recs: list, lines: list[bytes], total: int) -> None:
+    """What an article adds to the site-templates state: the counters it changes (its distinct short lines,
+    and the article count), at the mean JSON size of a counter in the records written."""
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    last = {r.key: orjson.loads(r.value) for r in recs if r.value}
+    counters = sum(len(v["lines"]) for v in last.values())
+    per_counter = sum(len(orjson.dumps(v["lines"])) for v in last.values()) / max(1, counters)
+    pipe, changed = Pipeline(limits=Limits(timeout_seconds=0)), []
+    for line in lines:
+        raw = pipe.ingest(line, Source())
+        built = pipe.extract(raw, line, Source()) if not hasattr(raw, "kind") else raw
+        if hasattr(built, "line_hashes"):
+            changed.append(len(built.line_hashes) + 1)
+    added = statistics.mean(changed) * per_counter
+    largest = max(last.values(), key=lambda v: len(v["lines"]))
+    print(f"\nsite-templates: an article changes {statistics.mean(changed):.1f} counters (~{added:.0f} bytes at "
+          f"{per_counter:.1f} bytes per counter); written {total / len(lines):.0f} bytes per article = "
+          f"{total / len(lines) / added:.1f}x; {len(last)} records (site x partition), largest "
+          f"{len(largest['lines'])} counters over {largest['n']} articles")
 
 
 # --- scaling ----------------------------------------------------------------------------------------
 
-def run_drain(broker: EmbeddedBroker, lines: list[bytes], n_workers: int, workdir: Path) -> dict:
-    s = settings_for(broker, workdir, topic_partitions=4)
+def _ready(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=3) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def run_drain(broker: EmbeddedBroker, lines: list[bytes], n_workers: int, workdir: Path, **kw) -> dict:
+    """The workers started and ready (every partition assigned, tables recovered) on empty topics, then the
+    messages produced at once (~1 s for 3,000): the drain is timed from the first message produced to the
+    last output read; CPU-seconds of the workers' process trees over the same span."""
+    s = settings_for(broker, workdir, topic_partitions=4, **kw)
     create_topics(s, out=io.StringIO())
-    produce(s, lines)  # pre-loaded: the drain is timed
     settings = [s.replace(web_port=free_port() if i else s.web_port, state_dir=workdir / f"{s.app_id}-{i}")
                 for i in range(n_workers)]
     procs = [start_worker(x, workdir / f"{s.app_id}-{i}.log") for i, x in enumerate(settings)]
     outputs = [s.articles_topic, s.duplicates_topic, s.deadletter_topic]
     try:
-        first = read_all(s, outputs, expect=1, timeout=180)
-        if not first:
-            raise RuntimeError("no output")
+        deadline = time.monotonic() + 240
+        while not all(_ready(x.web_port) for x in settings):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                raise RuntimeError(f"workers not ready: see {workdir}")
+            time.sleep(0.5)
+        load_before = os.getloadavg()[0]
+        cpu0 = [_tree_cpu(p.pid) for p in procs]
         started = time.monotonic()
+        produce(s, lines)
         got = read_all(s, outputs, expect=len(lines), timeout=3600)
         elapsed = time.monotonic() - started
-        cpu = sum(tree_cpu_seconds(p.pid) for p in procs)
+        cpu1 = [_tree_cpu(p.pid) for p in procs]
+        cpu = [(a[0] - b[0], a[1] - b[1]) for a, b in zip(cpu1, cpu0, strict=True)]
+        load_after = os.getloadavg()[0]
     finally:
         for p in procs:
             stop_worker(p)
+    if len(got) < len(lines):
+        raise RuntimeError(f"only {len(got)} of {len(lines)} outputs arrived")
     by_site = read_all(s, [f"{s.app_id}-by-site"])
     load = Counter(r.partition for r in by_site)
-    return {"seconds": elapsed, "rate": (len(got) - 1) / elapsed, "cpu": cpu,
-            "load": [load.get(p, 0) for p in range(4)]}
+    return {"seconds": elapsed, "rate": len(lines) / elapsed, "cpu": cpu, "load": [load.get(p, 0) for p in range(4)],
+            "machine_load": (load_before, load_after)}
+
+
+def site_keyed_load(lines: list[bytes], partitions: int = 4) -> list[int]:
+    """Messages per partition had the extract stage stayed keyed by site (Kafka's default partitioner,
+    murmur2 of the key, as aiokafka's): the largest site's whole share on one partition."""
+    from kafka.partitioner.default import murmur2
+
+    load: Counter = Counter()
+    for line in lines:
+        key = message_key(line) or b""
+        load[(murmur2(key) & 0x7FFFFFFF) % partitions] += 1
+    return [load.get(p, 0) for p in range(partitions)]
 
 
 def scaling(args, broker: EmbeddedBroker, workdir: Path) -> None:
-    sites = zipf_sites(args.sites)
+    sites = zipf_sites(args.sites, top_share=0.32)  # drawn: the largest site's share comes out >= 30 %
     lines = inputs(args.messages, "text", sites=sites)
     mix = Counter(orjson.loads(x)["url"].split("/")[2] for x in lines)
     print(f"input: {len(lines)} text messages, {len(mix)} sites, largest {mix.most_common(1)[0][1] / len(lines):.0%}\n")
-    print("| workers | drain messages/s | CPU-seconds (all processes) | messages per extract partition |")
-    print("|---|---|---|---|")
+    before = site_keyed_load(lines)
+    best, worst = _pair_shares(before)
+    print(f"extract partition load had the stage stayed keyed by site: {before} (largest partition "
+          f"{max(before) / len(lines):.0%}, so at most {len(lines) / max(before):.2f}x with any number of "
+          f"processes; two processes hold two partitions each: the busier one holds {best:.0%} to {worst:.0%} "
+          f"of the work, as the assignment pairs them: at most {1 / best:.2f}x to {1 / worst:.2f}x)\n")
+    print("| workers | drain messages/s | drain s | CPU-s of each worker (process + extraction child) | "
+          "CPU per message | messages per extract partition | machine load 1 min (before, after) |")
+    print("|---|---|---|---|---|---|---|")
     rates: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(args.runs):
         for n in (1, 2):
-            r = run_drain(broker, lines, n, workdir)
+            r = run_drain(broker, lines, n, workdir, **_batch(args))
             rates[n].append(r["rate"])
-            print(f"| {n} | {r['rate']:.1f} | {r['cpu']:.0f} | {r['load']} |", flush=True)
-    print(f"\n2 workers / 1 worker: {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x")
+            cpu = r["cpu"]
+            print(f"| {n} | {r['rate']:.1f} | {r['seconds']:.1f} | {', '.join(f'{a:.1f} + {b:.1f}' for a, b in cpu)} | "
+                  f"{sum(map(sum, cpu)) / len(lines) * 1000:.1f} ms | {r['load']} | "
+                  f"{r['machine_load'][0]:.1f}, {r['machine_load'][1]:.1f} |", flush=True)
+    print(f"\n2 workers / 1 worker: {statistics.median(rates[2]) / statistics.median(rates[1]):.2f}x "
+          f"(runs: 1 worker {', '.join(f'{v:.1f}' for v in rates[1])}; 2 workers "
+          f"{', '.join(f'{v:.1f}' for v in rates[2])})")
+
+
+def _pair_shares(load: list[int]) -> tuple[float, float]:
+    """The busier process's share when 4 partitions are split 2 + 2: the best and the worst split."""
+    total = sum(load)
+    busier = [max(load[a] + load[b], total - load[a] - load[b]) / total for a in range(4) for b in range(a + 1, 4)]
+    return min(busier), max(busier)
+
+
+# --- site-template changelog traffic, offline ---------------------------------------------------------
+
+def template_traffic(args) -> None:
+    """The site-templates table's writes for the Zipf feed of ``scaling`` (each article's real line hashes,
+    from the offline pipeline), replayed into a counting store: keyed by site and written every 5 articles
+    (before) against per site and extract partition with the write bounded by ``WRITE_RATIO`` (now)."""
+    from workers.core import templates
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    lines = inputs(args.messages, "text", sites=zipf_sites(args.sites, top_share=0.32))
+    pipe, feed = Pipeline(limits=Limits(timeout_seconds=0)), []
+    for line in lines:
+        raw = pipe.ingest(line, Source())
+        built = pipe.extract(raw, line, Source()) if not hasattr(raw, "kind") else raw
+        if hasattr(built, "line_hashes"):
+            url = orjson.loads(line)["url"]
+            feed.append((url.split("/")[2], url, built.line_hashes))
+    mix = Counter(site for site, _, _ in feed)
+    big = mix.most_common(1)[0][0]
+
+    def replay(sharded: bool) -> tuple[_CountingStore, dict]:
+        store = _CountingStore()
+        t = templates.SiteTemplates(store, flush_every=5)
+        big_bytes = {"before": 0, "articles": 0}
+        for site, url, hashes in feed:
+            before = store.nbytes
+            t.observe(templates.shard_key(site, templates.shard(url, 4)) if sharded else site, hashes)
+            if site == big:
+                big_bytes["before"] += store.nbytes - before
+                big_bytes["articles"] += 1
+        return store, big_bytes
+
+    changed = statistics.mean(len(h) + 1 for _, _, h in feed)
+    print(f"input: {len(feed)} text articles, {len(mix)} sites, largest {big} {mix[big] / len(feed):.0%}; "
+          f"an article changes {changed:.1f} counters (~{changed * 17:.0f} bytes at ~17 bytes per counter)\n")
+    print("| site-templates writes | records written | bytes per article | of which the largest site, bytes per "
+          "its article |")
+    print("|---|---|---|---|")
+    ratio = templates.WRITE_RATIO
+    for label, sharded, bound in (("keyed by site, every 5 articles (before)", False, False),
+                                  ("per site and partition, every 5 articles", True, False),
+                                  (f"per site and partition, bounded (WRITE_RATIO {ratio}, now)", True, True)):
+        templates.WRITE_RATIO = ratio if bound else 10**9
+        store, big_bytes = replay(sharded)
+        print(f"| {label} | {store.writes} | {store.nbytes / len(feed):.0f} | "
+              f"{big_bytes['before'] / max(1, big_bytes['articles']):.0f} |")
+    templates.WRITE_RATIO = ratio
+
+
+# --- one dedup partition ----------------------------------------------------------------------------
+
+class _CountingStore(dict):
+    """The index's table, counting the writes (changelog records) and their key + value bytes."""
+
+    writes = 0
+    nbytes = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.writes += 1
+        self.nbytes += len(key) + len(value if isinstance(value, bytes) else orjson.dumps(value))
+        super().__setitem__(key, value)
+
+
+def _dedup_stage_rate(n: int) -> dict:
+    """The dedup agent's whole body (envelope, fingerprint again, verdict, events, schema check, records handed
+    over and confirmed), in-process on an in-memory log: what one partition's process can do, Kafka apart."""
+    import asyncio
+
+    from workers.core import envelope
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+    from workers.stream.app import Stages
+    from workers.stream.publish import Publisher
+
+    lines = inputs(n, "text")
+    offline = Pipeline(limits=Limits(timeout_seconds=0))
+    packed = []
+    for i, line in enumerate(lines):
+        src = Source("raw", 0, i)
+        built = offline.extract(offline.ingest(line, src), line, src)  # type: ignore[arg-type]
+        if not hasattr(built, "kind"):
+            packed.append(envelope.pack_built(built, src, line))
+    store = _CountingStore()
+    pipe = Pipeline(dedup_store=store, limits=Limits(timeout_seconds=0))
+
+    async def send(output, key, value, partition=None):
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    async def run() -> float:
+        stages = Stages(pipe, Publisher(send))
+        t0 = time.process_time()
+        for i, value in enumerate(packed):
+            await (await stages.dedup(value, Source("to-dedup", 0, i)))
+        return time.process_time() - t0
+
+    cpu = asyncio.run(run())
+    return {"articles": len(packed), "cpu": cpu, "writes": store.writes / len(packed),
+            "bytes": store.nbytes / len(packed)}
+
+
+def _broker_rates(broker: EmbeddedBroker, records: int, size: int) -> dict:
+    """Records of ``size`` bytes produced to one partition of Tansu (aiokafka, as Faust's producer: all sent,
+    then flushed) with one record per batch and with 16 KB batches; then read back from the start (a
+    table's recovery reads its changelog so)."""
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+    from aiokafka.structs import TopicPartition
+
+    from workers.settings import Settings
+
+    bootstrap = Settings().replace(broker=broker.url).bootstrap_servers
+    out = {}
+
+    async def run(batch: int) -> tuple[float, float]:
+        topic = f"rate-{batch}-{uuid.uuid4().hex[:6]}"
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_batch_size=batch, linger_ms=0)
+        await producer.start()
+        try:
+            value = os.urandom(size // 2).hex().encode()
+            await (await producer.send(topic, value, key=b"k", partition=0))  # creates the topic
+            t0 = time.monotonic()
+            futures = [await producer.send(topic, value, key=b"k%d" % i, partition=0) for i in range(records)]
+            await asyncio.gather(*futures)
+            produce_rate = records / (time.monotonic() - t0)
+        finally:
+            await producer.stop()
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
+                                    max_partition_fetch_bytes=20_000_000, fetch_max_bytes=50_000_000)
+        await consumer.start()
+        try:
+            tp = TopicPartition(topic, 0)
+            consumer.assign([tp])
+            t0, got = time.monotonic(), 0
+            while got < records + 1:
+                batches = await consumer.getmany(tp, timeout_ms=1000, max_records=100_000)
+                got += sum(len(v) for v in batches.values())
+            read_rate = got / (time.monotonic() - t0)
+        finally:
+            await consumer.stop()
+        return produce_rate, read_rate
+
+    for batch in (1, 16384):
+        out[batch] = asyncio.run(run(batch))
+    return out
+
+
+def dedup_partition(args, broker: EmbeddedBroker, workdir: Path) -> None:
+    stage = _dedup_stage_rate(args.messages)
+    per_article = stage["cpu"] / stage["articles"]
+    print(f"dedup agent body, in-process (fresh index, {stage['articles']} detik articles): "
+          f"{per_article * 1e6:.0f} us CPU per article = {1 / per_article:.0f} articles/s; "
+          f"{stage['writes']:.1f} table writes ({stage['bytes']:.0f} bytes) per article\n")
+    size = max(16, round(stage["bytes"] / max(stage["writes"], 1)))
+    rates = _broker_rates(broker, args.records, size)
+    print(f"Tansu, one partition, {args.records} records of {size} bytes (the mean changelog record):\n")
+    print("| producer batch | produced records/s | read back records/s | articles/s the changelog allows | "
+          "restore of a million articles' compacted changelog (6.83 M records) |")
+    print("|---|---|---|---|---|")
+    for batch, (produced, read) in rates.items():
+        print(f"| {'1 record (the Tansu workaround)' if batch == 1 else f'{batch} bytes'} | {produced:.0f} | "
+              f"{read:.0f} | {produced / stage['writes']:.0f} | {6.83e6 / read:.0f} s |")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["throughput", "sizes", "scaling"])
+    ap.add_argument("mode", choices=["throughput", "sizes", "scaling", "dedup-partition", "template-traffic"])
+    ap.add_argument("--records", type=int, default=20000, help="dedup-partition: records produced to the broker")
     ap.add_argument("--messages", type=int, default=300)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--input", choices=["mixed", "html", "text"], default="mixed")
     ap.add_argument("--sites", type=int, default=60)
+    ap.add_argument("--zipf", action="store_true", help="sizes: sites drawn from the Zipf mix of scaling")
+    ap.add_argument("--batch-bytes", type=int, default=0,
+                    help="producer batch size of the worker (default: 1, Tansu's one record per batch workaround)")
     args = ap.parse_args()
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"nw-bench-{uuid.uuid4().hex[:6]}"
     workdir.mkdir(parents=True)
     print(f"command: python bench/stream.py {' '.join(sys.argv[1:])}")
     print(f"machine: {machine()}; date: {now()}")
+    if args.mode == "template-traffic":  # offline: no broker
+        template_traffic(args)
+        return
     with EmbeddedBroker(log_file=workdir / "broker.log") as broker:
-        {"throughput": throughput, "sizes": sizes, "scaling": scaling}[args.mode](args, broker, workdir)
+        modes = {"throughput": throughput, "sizes": sizes, "scaling": scaling, "dedup-partition": dedup_partition}
+        modes[args.mode](args, broker, workdir)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class MemoryLog:
     topics: dict[str, list[tuple[bytes | None, bytes]]] = field(default_factory=lambda: defaultdict(list))
     failures: dict[str, int] = field(default_factory=dict)  # output -> sends still to fail (-1: always)
 
-    async def send(self, output: str, key: bytes | None, value: bytes):
+    async def send(self, output: str, key: bytes | None, value: bytes, partition: int | None = None):
         left = self.failures.get(output, 0)
         if left:
             self.failures[output] = left - 1 if left > 0 else left
@@ -103,7 +103,7 @@ async def run_chain(stages: Stages, log: MemoryLog, lines: list[bytes]) -> dict[
 
 async def _stage(body, value, position) -> None:
     try:
-        await body(value, position)
+        await (await body(value, position))  # the stage's records handed over, then confirmed
     except PublishFailed:
         pass  # the worker has stopped (``stop`` recorded it); the message is not acked
 
@@ -244,8 +244,8 @@ def test_corrupt_envelope_is_a_dead_letter_of_the_record_itself():
     that holds them and their own position; there is no original message to recover."""
     log, stops = MemoryLog(), Stops()
     stages = make_stages(log, stops)
-    asyncio.run(stages.extract(b"\x01not zstd", Source("nw-by-site", 2, 7)))
-    asyncio.run(stages.dedup(b"", Source("nw-to-dedup", 0, 3)))
+    asyncio.run(_stage(stages.extract, b"\x01not zstd", Source("nw-by-site", 2, 7)))
+    asyncio.run(_stage(stages.dedup, b"", Source("nw-to-dedup", 0, 3)))
     dead = [orjson.loads(v) for _, v in log.topics["deadletter"]]
     assert [(d["error"]["reason"], d["source"]["topic"], d["source"]["offset"]) for d in dead] == [
         ("internal", "nw-by-site", 7), ("internal", "nw-to-dedup", 3)]
@@ -304,7 +304,7 @@ def test_a_send_the_broker_never_confirms_is_sent_again():
     one attempt's time, not the producer's request timeout; the record is then sent again."""
     sent: list = []
 
-    async def send(output, key, value):
+    async def send(output, key, value, partition=None):
         sent.append(value)
         fut = asyncio.get_running_loop().create_future()
         if len(sent) > 1:

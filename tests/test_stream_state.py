@@ -154,9 +154,11 @@ def test_tansu_end_offsets_need_single_record_batches(broker, tmp_path):
 
 
 def test_site_templates_survive_sigkill(broker, tmp_path):
-    """Template lines learned from a site's articles are still known after a crash and restart."""
+    """Template lines learned from a site's articles are still known after a crash and restart. One partition:
+    a site's articles spread over the extract partitions by URL, and each learns from its own share
+    (tests/test_templates_traffic.py); here all 25 are on one, enough to learn the template."""
     uid = uuid.uuid4().hex[:8]
-    s = stream_settings(broker, uid, tmp_path)
+    s = stream_settings(broker, uid, tmp_path, topic_partitions=1)
     create_topics(s)
     template = ["Harbour Light Courier | Since 1911", "Tips? Write to the newsroom desk tonight",
                 "Members read without limits, join the circle"]

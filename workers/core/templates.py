@@ -9,8 +9,11 @@ have been seen, is template.
 
 State is a plain mutable mapping (dict offline, Faust table in the worker):
 ``d:<site>`` -> {"n": articles seen, "seen": Unix time of the last article, "lines": {line hash: articles
-containing it}}. Each site keeps at most ``max_lines`` line counters: when full, the rarest are
-dropped, which only ever forgets lines that are not template.
+containing it}}. The stream spreads a site's articles over its extract partitions by URL (``shard``)
+and keeps one record per site and partition (``shard_key``: ``<site>#<partition>``), each learned from
+a uniform sample of the site's articles; offline, one record holds the whole site. Each site keeps at
+most ``max_lines`` line counters: when full, the rarest are dropped, which only ever forgets lines that
+are not template.
 
 Senders choose the sites, so the table is bounded: a sweep forgets sites not seen
 for ``window_seconds`` and then the least recently seen beyond ``max_sites``. It
@@ -27,10 +30,31 @@ from collections.abc import Callable, MutableMapping
 
 MAX_LINE_CHARS = 300  # longer lines are article prose, not template
 SWEEP_EVERY_SECONDS = 600.0
+# A site's record is written (to the table, so to its changelog) once it holds at most this many times the
+# counters its unwritten articles changed: the bytes written per article stay within a small multiple of what
+# the article adds, whatever the record's size (a full 5,000-counter record was rewritten every 5 articles,
+# ~20 KB per article: BENCHMARKS.md "Stream: internal record sizes and changelog traffic").
+WRITE_RATIO = 4
 
 
 def line_hash(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def shard(key: str | bytes, shards: int) -> int:
+    """The shard (the stream's extract partition) of an article, from a stable hash of its URL: a site's
+    articles spread evenly over the shards, so one large site is not pinned to one process. Each shard
+    then learns the site's templates from its own share, a uniform sample of the site's articles: the
+    line ratios are the same, only ``min_articles`` are needed per shard (bench/stream.py templates)."""
+    data = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else key
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") % max(1, shards)
+
+
+def shard_key(site: str | None, shard_no: int | None) -> str | None:
+    """The statistics key of a site's share on one shard (None: no site, no statistics)."""
+    if not site:
+        return None
+    return site if shard_no is None else f"{site}#{shard_no}"
 
 
 class SiteTemplates:
@@ -41,8 +65,9 @@ class SiteTemplates:
         self.min_articles = min_articles
         self.ratio = ratio
         self.max_lines = max_lines
-        self.flush_every = flush_every  # write the site's record every N articles (changelog traffic)
+        self.flush_every = flush_every  # write the site's record after at least N articles (changelog traffic)
         self._pending: dict[str, dict] = {}
+        self._unwritten: dict[str, list[int]] = {}  # site -> [articles, counters changed] since its record was written
         self.window_seconds = window_seconds
         self.max_sites = max_sites
         self.clock = clock
@@ -84,7 +109,10 @@ class SiteTemplates:
         if len(lines) > cap:
             keep = sorted(lines.items(), key=lambda kv: kv[1], reverse=True)[: cap * 3 // 4]
             rec["lines"] = dict(keep)
-        if rec["n"] % self.flush_every == 0:
+        unwritten = self._unwritten.setdefault(site, [0, 0])
+        unwritten[0] += 1
+        unwritten[1] += len(line_hashes) + 1  # the article count is one more value changed
+        if unwritten[0] >= self.flush_every and len(rec["lines"]) <= WRITE_RATIO * unwritten[1]:
             self.flush(site)
         if self._new_sites >= max(1, self.max_sites // 10) or self.clock() - self._last_sweep > SWEEP_EVERY_SECONDS:
             self.sweep()
@@ -107,13 +135,16 @@ class SiteTemplates:
     def flush(self, site: str | None = None) -> None:
         for d in [site] if site else list(self._pending):
             rec = self._pending.pop(d, None)
+            self._unwritten.pop(d, None)
             if rec is not None:
                 self.store["d:" + d] = rec
 
     def forget_pending(self) -> None:
-        """Drop counts not yet written: after a rebalance the stored records are the truth (the
-        articles behind the dropped counts were at most ``flush_every - 1`` per site)."""
+        """Drop counts not yet written: after a rebalance the stored records are the truth. The articles
+        behind them are up to ``flush_every - 1`` per site, more for a site with a large record (those whose
+        changed counters times ``WRITE_RATIO`` stay under its size: ~50 of a site with 5,000 counters)."""
         self._pending.clear()
+        self._unwritten.clear()
 
     def size_hint(self) -> int:
         """Line counters held, over all sites."""

@@ -1,20 +1,21 @@
 """The Faust app: three thin agents around the pure pipeline.
 
-    raw topics ──ingest──▶ <app>-by-site (keyed by site) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
+    raw topics ──ingest──▶ <app>-by-site (spread by URL) ──extract──▶ <app>-to-dedup (1 partition) ──dedup──▶ outputs
         │                        │  site-template table                     │  dedup-index table
         └─ dead letters ◀────────┴──────────────────────────────────────────┘
 
-Why these hops: site-template statistics must see all articles of a site,
-so the extract stage is partitioned by site (registered domain); the dedup index must see every
-article, whichever partition or process it came in on, so the dedup stage
-reads a single-partition topic and owns the whole index (a Faust table backed
-by a changelog topic, restored on restart or failover). Cleaning and
-enrichment, the expensive part, scale out across partitions and processes;
-the dedup stage does microseconds of work per article.
+Why these hops: cleaning and enrichment, the expensive part, scale out across partitions and
+processes, so the extract stage's partition comes from a hash of the URL: one large site is not
+pinned to one process. Its template statistics are learned per partition, each from a uniform
+sample of the site's articles (``templates.shard``). The dedup index must see every article,
+whichever partition or process it came in on, so the dedup stage reads a single-partition topic and
+owns the whole index (a Faust table backed by a changelog topic, restored on restart or failover;
+BENCHMARKS.md "what one dedup partition absorbs").
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 import time
@@ -27,7 +28,7 @@ import faust
 import orjson
 from faust.types import TP
 
-from ..core import envelope
+from ..core import envelope, templates
 from ..core.dedup import INDEX_LAYOUT
 from ..core.pipeline import Outcome, Pipeline, site_key
 from ..core.ratelog import RateLimitedLog
@@ -36,7 +37,7 @@ from ..settings import Settings
 from . import metrics as m
 from .consumer import NoGapConsumer, admit, finished
 from .guard import ProcessGuard
-from .publish import Publisher, PublishFailed, Record, stop_worker
+from .publish import InOrderAcks, Publisher, PublishFailed, Record, stop_worker
 from .web import WebServer
 
 log = logging.getLogger("newsworker")
@@ -116,8 +117,10 @@ class Stages:
     not take, even a dead letter, stops the worker before the message is acked (``publish.py``)."""
 
     def __init__(self, pipeline: Pipeline, publisher: Publisher,
-                 stop: Callable[[PublishFailed, Mapping[str, Any]], Awaitable[None]] = stop_worker):
+                 stop: Callable[[PublishFailed, Mapping[str, Any]], Awaitable[None]] = stop_worker,
+                 extract_partitions: int = 1):
         self.pipeline = pipeline
+        self.extract_partitions = extract_partitions  # of <app>-by-site
         self.publisher = publisher
         self.dead_letter_log = RateLimitedLog(log)  # a hostile feed must not flood the log; counts are in metrics
         self.stop = stop
@@ -125,18 +128,24 @@ class Stages:
         self.since_report: Counter = Counter()  # outcomes since the last progress line in the log
 
     async def _run(self, stage: str, value: bytes | None, position: Source,
-                   body: Callable[[bytes | None, Origin], Awaitable[tuple[list[Record], Outcome | None]]]) -> None:
+                   body: Callable[[bytes | None, Origin], Awaitable[tuple[list[Record], Outcome | None]]]
+                   ) -> asyncio.Future:
+        """Runs the stage's body and hands its records to the producer; returns the delivery, which ends
+        when the broker has confirmed them all (the message may then be acked) or raises PublishFailed
+        after the worker was told to stop (``stop``)."""
         origin = Origin(value, position)
         try:
-            try:
-                with m.PROCESSING_SECONDS.labels(stage=stage).time():
-                    records, outcome = await body(value, origin)
-                await self.publisher.deliver(records)
-            except PublishFailed:
-                raise
-            except Exception as exc:  # a bug, wherever it is: the message still ends in one place
-                outcome = self.pipeline.internal_error(origin.payload, origin.source, exc)
-                await self.publisher.deliver(_records(outcome))
+            with m.PROCESSING_SECONDS.labels(stage=stage).time():
+                records, outcome = await body(value, origin)
+        except Exception as exc:  # a bug, wherever it is: the message still ends in one place
+            outcome = self.pipeline.internal_error(origin.payload, origin.source, exc)
+            records = _records(outcome)
+        confirmation = await self.publisher.submit(records)
+        return asyncio.ensure_future(self._finish(confirmation, outcome, origin))
+
+    async def _finish(self, confirmation: Awaitable[None], outcome: Outcome | None, origin: Origin) -> None:
+        try:
+            await confirmation
         except PublishFailed as exc:
             await self.stop(exc, origin.source.as_dict())
             raise  # only reached when ``stop`` returns (tests): the message is never acked as done
@@ -162,9 +171,9 @@ class Stages:
         except Exception:
             log.exception("metrics of a published outcome failed")
 
-    # -- stage 1: raw message -> <app>-by-site, keyed by site ----------------
-    async def ingest(self, value: bytes | None, source: Source) -> None:
-        await self._run("ingest", value, source, self._ingest)
+    # -- stage 1: raw message -> <app>-by-site, spread by URL ----------------
+    async def ingest(self, value: bytes | None, source: Source) -> asyncio.Future:
+        return await self._run("ingest", value, source, self._ingest)
 
     async def _ingest(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
         raw = self.pipeline.ingest(value, origin.source)
@@ -172,17 +181,24 @@ class Stages:
             return _records(raw), raw
         site = site_key(raw)
         packed = envelope.pack_raw(raw, site, origin.source, value)
-        return [Record("by_site", site.encode() if site else None, packed)], None
+        # Spread by URL, not by site: one large site's articles are cleaned on every partition (and process);
+        # each partition learns the site's templates from its own uniform share (templates.shard).
+        partition = templates.shard(raw.canonical_url or raw.url or value or b"", self.extract_partitions)
+        return [Record("by_site", site.encode() if site else None, packed, partition)], None
 
     # -- stage 2: clean and enrich -> <app>-to-dedup ----------------------------
-    async def extract(self, value: bytes | None, position: Source) -> None:
-        await self._run("extract", value, position, self._extract)
+    async def extract(self, value: bytes | None, position: Source) -> asyncio.Future:
+        return await self._run("extract", value, position, self._extract)
 
     async def _extract(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
+        partition = origin.source.partition
         opened = envelope.open_envelope(value)
         origin.source, origin.payload = opened.source, opened.payload
         raw, site = envelope.raw_article(opened)
-        built = await self.pipeline.extract_async(raw, origin.payload, origin.source, site=site)
+        # The template statistics of the site's share on this partition: the record's key names the
+        # partition, whose changelog holds it (Faust writes a table's changelog to the event's partition).
+        stats = templates.shard_key(site, partition)
+        built = await self.pipeline.extract_async(raw, origin.payload, origin.source, site=stats)
         if isinstance(built, Outcome):
             return _records(built), built
         return [Record("to_dedup", None, envelope.pack_built(built, origin.source, origin.payload))], None
@@ -193,8 +209,8 @@ class Stages:
             m.TEMPLATE_LINE_COUNTERS.set(self.pipeline.templates.size_hint())
 
     # -- stage 3: dedup verdict -> articles / duplicates, stories ---------------
-    async def dedup(self, value: bytes | None, position: Source) -> None:
-        await self._run("dedup", value, position, self._dedup)
+    async def dedup(self, value: bytes | None, position: Source) -> asyncio.Future:
+        return await self._run("dedup", value, position, self._dedup)
 
     async def _dedup(self, value: bytes | None, origin: Origin) -> tuple[list[Record], Outcome | None]:
         opened = envelope.open_envelope(value)
@@ -241,11 +257,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
 
     # Table keys and values are JSON (Faust's default for non-bytes types); messages are raw bytes.
-    templates = app.Table("site-templates", partitions=s.topic_partitions, key_type=str)
+    # Keyed by site and by-site partition (templates.shard_key); "v2": before, by site alone (README "Upgrades").
+    site_templates = app.Table("site-templates-v2", partitions=s.topic_partitions, key_type=str)
     # Versioned name: an index written by another layout (dedup.INDEX_LAYOUT) is never read, see README "Upgrades".
     # Values are the index's own packed bytes: value_type=bytes gives Faust's "raw" serializer (no JSON around them).
     index = app.Table(f"dedup-index-v{INDEX_LAYOUT}", partitions=1, key_type=str, value_type=bytes)
-    pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=templates, template_flush_every=5)
+    pipeline = Pipeline.from_settings(s, dedup_store=index, template_store=site_templates, template_flush_every=5)
     app.pipeline = pipeline  # type: ignore[attr-defined]  # for tests and the health views
 
     @index.on_recover
@@ -254,10 +271,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
         # (dedup.py, layout 4): after a recovery (start, rebalance) they are rebuilt from what the table now holds.
         pipeline.dedup.reload()
 
-    async def send(output: str, key: bytes | None, value: bytes):
-        return await outputs[output].send(key=key, value=value)
+    async def send(output: str, key: bytes | None, value: bytes, partition: int | None):
+        return await outputs[output].send(key=key, value=value, partition=partition)
 
-    stages = Stages(pipeline, Publisher(send))
+    stages = Stages(pipeline, Publisher(send), extract_partitions=s.topic_partitions)
     app.stages = stages  # type: ignore[attr-defined]  # tests swap the publisher for an in-memory one
 
     _add_agents(app, stages, raw_topic, by_site, to_dedup)
@@ -286,35 +303,71 @@ def create_app(settings: Settings | None = None) -> faust.App:
     return app
 
 
+# Messages an agent may have in flight (handed to the producer, not yet confirmed, so not acked).
+IN_FLIGHT = 64
+
+
 def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) -> None:
-    """Three thin agents: each hands a record and its position to its stage (``Stages``)."""
+    """Three thin agents: each hands a record and its position to its stage (``Stages``) and acks the
+    message when the stage's records are confirmed (``InOrderAcks``), while it goes on with the next."""
 
     @app.agent(raw_topic, name="ingest")
     async def ingest(stream):
-        async for event in stream.events():
+        async for event, acks in _pipelined(app, stream):
             m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             if not await admit(app, event.message):  # each partition in order (consumer.py)
+                acks.skip(event)
                 continue
-            await stages.ingest(event.value, _position(event))
-            finished(app, event.message)  # only now may its ack count (consumer.py)
+            acks.add(event, await stages.ingest(event.value, _position(event)))
 
     @app.agent(by_site, name="extract")
     async def extract(stream):
-        async for event in stream.events():
-            if not await admit(app, event.message):  # each partition in order (consumer.py)
+        async for event, acks in _pipelined(app, stream):
+            if not await admit(app, event.message):
+                acks.skip(event)
                 continue
-            await stages.extract(event.value, _position(event))
-            finished(app, event.message)  # only now may its ack count (consumer.py)
+            acks.add(event, await stages.extract(event.value, _position(event)))
             stages.after_extract()
 
     @app.agent(to_dedup, name="dedup")
     async def dedup(stream):
-        async for event in stream.events():
-            if not await admit(app, event.message):  # each partition in order (consumer.py)
+        async for event, acks in _pipelined(app, stream):
+            if not await admit(app, event.message):
+                acks.skip(event)
                 continue
-            await stages.dedup(event.value, _position(event))
-            finished(app, event.message)  # only now may its ack count (consumer.py)
+            acks.add(event, await stages.dedup(event.value, _position(event)))
             stages.after_dedup()
+
+
+async def _pipelined(app: faust.App, stream):
+    """The stream's events with manual acks (``noack``), each with the agent's ``InOrderAcks``.
+
+    Before the next event is taken: room in the window, and no message in flight while the app is
+    rebalancing. An event is acked as done only once its records are confirmed (``finished``); events
+    the agent does not take (``admit``) and those Faust skips on its own during a rebalance are released
+    without counting (consumer.py), so a commit never passes them. After a failed delivery no message
+    is taken any more (the worker is stopping)."""
+    sensors = app.sensors
+
+    def ack(event, done: bool) -> None:
+        if done:  # confirmed by the broker: only now may its ack count (consumer.py)
+            finished(app, event.message)
+        last = event.ack()
+        msg = event.message
+        sensors.on_stream_event_out(msg.tp, msg.offset, stream, event)
+        if last:
+            sensors.on_message_out(msg.tp, msg.offset, msg)
+
+    acks = InOrderAcks(ack, IN_FLIGHT)
+    async for event in stream.noack().events():
+        yield event, acks
+        try:
+            await acks.wait_room()
+            if getattr(app, "rebalancing", False) or not app.flow_control.is_active():
+                await acks.drain()
+        except PublishFailed:
+            # The worker is stopping (stop_worker holds for the scrape, then exits): take no more messages.
+            await asyncio.Event().wait()
 
 
 def _observe_article(event: ArticleEvent) -> None:

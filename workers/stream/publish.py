@@ -3,9 +3,10 @@
 Faust's ``topic.send()`` returns once a record is handed to the producer; a failed delivery
 (record too large, no authorisation, missing topic) only sets that future's exception and logs a
 warning, while the consumed message is acked and its offset committed by the next commit: the
-message is lost. Here every record of a message is awaited until the broker confirms it, retried
-with backoff, and when it still fails the worker stops at once (``stop_worker``), before the
-stream acks the message, so that the offset is not committed and the message comes back to
+message is lost. Here every record of a message is confirmed by the broker, retried with backoff,
+before the message is acked (``InOrderAcks``: in order, while the agent goes on with its next
+messages), and when a record still fails the worker stops at once (``stop_worker``) without
+acking it or anything after it, so that the offset is not committed and the message comes back to
 whichever worker takes the partition.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -33,14 +35,15 @@ class Record(NamedTuple):
     output: str  # logical output: article, duplicate, deadletter, story, by_site, to_dedup
     key: bytes | None
     value: bytes
+    partition: int | None = None  # None: the producer's partitioner chooses (by key)
 
 
 class PublishFailed(Exception):
     """Records the broker did not take after every retry."""
 
 
-# send(output, key, value) hands a record to the producer and returns its delivery future.
-Send = Callable[[str, bytes | None, bytes], Awaitable[Awaitable[object]]]
+# send(output, key, value, partition) hands a record to the producer and returns its delivery future.
+Send = Callable[[str, bytes | None, bytes, int | None], Awaitable[Awaitable[object]]]
 
 
 class Publisher:
@@ -52,20 +55,39 @@ class Publisher:
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
 
-    async def _attempt(self, record: Record) -> object:
+    async def _hand(self, record: Record) -> Awaitable[object] | BaseException:
+        """The record handed to the producer: its delivery future, or why the producer refused it."""
+        try:
+            # Bounded: the producer waits here while its buffer is full.
+            return await asyncio.wait_for(self.send(*record), timeout=self.attempt_seconds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return exc
+
+    async def _confirmed(self, handed: Awaitable[object] | BaseException) -> object:
+        if isinstance(handed, BaseException):
+            raise handed
         # Bounded: a request the broker never answers would otherwise hold the message (and the
         # partition) for the producer's request timeout; on Tansu a whole worker sat 13 minutes on one.
-        return await asyncio.wait_for(self._send(record), timeout=self.attempt_seconds)
+        return await asyncio.wait_for(handed, timeout=self.attempt_seconds)
 
-    async def _send(self, record: Record) -> object:
-        return await (await self.send(*record))
+    async def submit(self, records: Sequence[Record]) -> asyncio.Future:
+        """Hand every record to the producer now, in order, and return the wait for their confirmation:
+        an awaitable that ends when the broker has confirmed them all (failed ones are sent again with
+        backoff) or raises ``PublishFailed``. The caller may process its next message meanwhile: the
+        round trip is paid once per batch the producer sends, not once per message."""
+        pending = list(records)
+        handed = [await self._hand(r) for r in pending]
+        return asyncio.ensure_future(self._confirm(pending, handed))
 
     async def deliver(self, records: Sequence[Record]) -> None:
-        """Every record confirmed by the broker, or ``PublishFailed``. Records are sent together and
-        awaited together (one round trip per message); only those that failed are sent again."""
-        pending = list(records)
+        """Every record confirmed by the broker, or ``PublishFailed``."""
+        await (await self.submit(records))
+
+    async def _confirm(self, pending: list[Record], handed: list) -> None:
         for attempt in range(1, self.attempts + 1):
-            results = await asyncio.gather(*(self._attempt(r) for r in pending), return_exceptions=True)
+            results = await asyncio.gather(*(self._confirmed(h) for h in handed), return_exceptions=True)
             failed = [(r, res) for r, res in zip(pending, results, strict=True) if isinstance(res, BaseException)]
             if not failed:
                 return
@@ -78,10 +100,74 @@ class Publisher:
             pending = [r for r, _ in failed]
             if attempt < self.attempts:
                 await asyncio.sleep(min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)))
+                handed = [await self._hand(r) for r in pending]
         for record in pending:
             m.PUBLISH_FAILURES.labels(output=record.output).inc()
         raise PublishFailed(f"{len(pending)} record(s) to {sorted({r.output for r in pending})} not delivered "
                             f"after {self.attempts} attempts: {failed[0][1]!r}")
+
+
+class InOrderAcks:
+    """Acks each consumed event once its message's records are confirmed, in the order the events came.
+
+    An agent hands its message's records to the producer and goes on to the next message; the ack
+    waits for the confirmation. Acks are given strictly in arrival order (per agent, so per partition):
+    Faust commits the first run of consecutive acked offsets, and its test for a hole at the head of
+    that run misses a hole of one offset (faust-streaming #312/#606), so an ack out of order could
+    commit past a message still in flight. After a failed delivery nothing is acked any more: the
+    worker is stopping (``stop_worker``) and every later message is read again after the restart.
+
+    Acks run from the deliveries' completion callbacks, not from the agent's loop, so that a
+    rebalance waiting for the in-flight messages (Faust's ``wait_empty``) is never stuck behind an
+    agent that waits for its next message."""
+
+    def __init__(self, ack: Callable[[Any, bool], object], window: int):
+        self._ack = ack
+        self.window = window
+        self._pending: deque[tuple[Any, asyncio.Future, bool]] = deque()  # (event, delivery, processed)
+        self.failed: BaseException | None = None
+
+    def add(self, event: Any, delivery: asyncio.Future) -> None:
+        self._pending.append((event, delivery, True))
+        delivery.add_done_callback(self._release)
+
+    def skip(self, event: Any) -> None:
+        """An event the agent did not process (``consumer.admit``): released in its turn, never counted as done."""
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        self._pending.append((event, done, False))
+        self._release()
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def _release(self, _: object = None) -> None:
+        while self._pending and self.failed is None and self._pending[0][1].done():
+            event, delivery, processed = self._pending[0]
+            exc = delivery.exception() if not delivery.cancelled() else asyncio.CancelledError()
+            if exc is not None:
+                self.failed = exc
+                return
+            self._pending.popleft()
+            self._ack(event, processed)
+
+    async def wait_room(self) -> None:
+        """Until fewer than ``window`` messages are in flight; raises the failure of a delivery."""
+        while len(self._pending) >= self.window and self.failed is None:
+            await asyncio.wait([self._pending[0][1]])
+            self._release()
+        self.check()
+
+    async def drain(self) -> None:
+        """Until every message in flight is acked; raises the failure of a delivery."""
+        while self._pending and self.failed is None:
+            await asyncio.wait([self._pending[0][1]])
+            self._release()
+        self.check()
+
+    def check(self) -> None:
+        if self.failed is not None:
+            raise self.failed
 
 
 # Long enough for two scrapes at the shipped 15 s interval: the failure reaches Prometheus before the exit.
