@@ -378,6 +378,22 @@ def test_a_story_on_the_same_template_is_a_story_of_its_own_related_to_the_first
     assert (c.status, c.story_id, c.duplicate_of) == ("duplicate", v.story_id, "c1")
 
 
+def test_a_sibling_does_not_join_its_original_through_a_copy_that_holds_fewer_of_its_facts():
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    # a copy of the middle of the story with a paragraph of its own (filed under its own anchors): it holds only
+    # 3 of the facts the sibling replaces, too few to tell the sibling from a copy by itself
+    part = add(idx, "a2", body(FLOOD[3:7] + OTHER[:1]), T0 + timedelta(minutes=1))
+    assert (part.status, part.story_id) == ("duplicate", first.story_id)
+    filed = idx.entry("a2")
+    assert filed is not None and len(filed.codes) > 0  # filed under anchors of its own
+    v = add(idx, "c1", sibling_of_flood(), T0 + timedelta(minutes=2))
+    assert (v.status, v.kind, v.related_to, v.story_id) == ("unique", "sibling", "a1", story_id_for("c1"))
+    # a copy of the original still joins its story through either article
+    c = add(idx, "a3", body(FLOOD[:6]), T0 + timedelta(minutes=3))
+    assert (c.status, c.story_id) == ("duplicate", first.story_id)
+
+
 def test_a_corrected_figure_is_an_update_and_the_story_keeps_the_latest_version():
     idx = DedupIndex({})
     first = add(idx, "a1", body(FLOOD), title="Flood")

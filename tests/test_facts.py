@@ -40,6 +40,45 @@ def test_one_corrected_figure_is_one_conflict_with_digits():
     assert (c.conflicts, c.figures) == (1, 1)
 
 
+def test_a_figure_written_as_several_tokens_is_one_replaced_figure():
+    # an amount, a decimal, a date and a time, each corrected: four figures of at most two replaced values each,
+    # not the nine tokens that changed
+    text = QUAKE + " Kerugian ditaksir Rp 4.500.250 per rumah."
+    fixed = (text.replace("4.500.250", "7.125.375").replace("5,2", "4,8").replace("21/10/2025", "22/11/2025")
+             .replace("10.30", "11.45"))
+    c = facts.compare(facts.extract(text), facts.extract(fixed))
+    assert (c.conflicts, c.figures) == (8, 4)
+    # a name's words count one by one
+    c = facts.compare(facts.extract(QUAKE), facts.extract(QUAKE.replace("Teguh Rahayu", "Dimas Prakoso")))
+    assert (c.conflicts, c.figures) == (2, 0)
+
+
+def test_sentences_made_only_of_facts_share_no_context():
+    # a dateline or a credit line before a sentence break has nothing around it: another such line is no
+    # replaced value (a copy with another site's dateline against an original with a date line of its own)
+    original = QUAKE + "\n\nTeguh Rahayu (@TeguhR) 21 Oktober 2025."
+    copy = "JAKARTA (Antara) - BMKG. " + QUAKE
+    assert facts.compare(facts.extract(original), facts.extract(copy)).conflicts == 0
+
+
+def test_a_sample_keeps_every_figure_so_replaced_figures_are_seen():
+    def word(i: int) -> str:  # a lower-case word of its own for each i: a context of its own
+        return "".join(chr(97 + int(d)) for d in str(i)) + "an"
+
+    names = " ".join(f"Warga {word(i)} bertemu Pak Budi." for i in range(200))
+    figures = " ".join(f"Korban di pos {word(i)} tercatat {10 + i} orang." for i in range(8))
+    text = names + " " + figures
+    f = facts.extract(text)
+    assert f.size == facts.MAX_FACTS
+    changed = facts.extract(names + " " + figures.replace("tercatat 1", "tercatat 9"))  # 8 figures replaced
+    c = facts.compare(f, changed)
+    assert c.figures == 8 and c.conflicts == 8
+    # figures alone past the cap: a sample of the figures, compared as such
+    many = " ".join(f"Pos {i} mencatat {1000 + i} orang." for i in range(400))
+    assert facts.extract(many).size == facts.MAX_FACTS
+    assert facts.compare(facts.extract(many), facts.extract(many)).conflicts == 0
+
+
 def test_an_added_sentence_brings_new_facts_only():
     added = QUAKE + " Hingga Rabu malam tercatat 14 rumah rusak ringan di Cikajang."
     c = facts.compare(facts.extract(QUAKE), facts.extract(added))
