@@ -14,7 +14,7 @@ benchmark scores with) is the one least likely to be an outlier.
    trafilatura fast mode on that element alone, taken when it shares ``CONFIDENT`` of its
    shingles with the probe. trafilatura usually picks that very element on the whole page too,
    but then cleans, copies and measures the whole page first: on the element alone it costs
-   about half (3.9 against 8.6 ms on the 144 benchmark pages that have one).
+   about 40 % (3.9 against 8.6 ms on the 144 benchmark pages where it gives a text).
 2. otherwise trafilatura, fast mode (no fallback extractors), tables kept, on the whole page,
    taken when it shares ``CONFIDENT`` of its shingles with the probe
 3. otherwise trafilatura in its default mode with its fallbacks, and readability (trafilatura's
@@ -26,7 +26,8 @@ BENCHMARKS.md): the same body F1 on the benchmark, a higher bag-of-words F1 on t
 pages, the same must/must-not strings on the real-world pages, at half the body's CPU (10.3
 against 20.6 ms a benchmark page, per-candidate timings).
 Step 1 (container first) kept every quality figure of the three page sets and raised the
-benchmark F1 (simulated: 0.9688 -> 0.9710), at 8.4 against 12.2 ms of body CPU a page.
+benchmark F1 (simulated: 0.9688 -> 0.9710; the command: 0.967 -> 0.970), at 8.8 against 12.4 ms of
+body CPU a page (bench/body_candidates.py).
 A precision-mode first candidate scored higher on the benchmark and was cheaper still, but lost
 12 of 415 real-world strings (real paragraphs cut), so it was not taken.
 The headline is its own field, not body text: a first line that repeats the page's <h1> or

@@ -1,9 +1,9 @@
 """HTML pages: main-content text (see ``body``), metadata from meta tags and JSON-LD.
 
-``body`` finds the article body (trafilatura checked by resiliparse, readability and
-trafilatura's precision mode when they disagree); we read the metadata ourselves as well, because news pages
-state full timestamps (with time of day and zone) in ``article:published_time``
-and JSON-LD, where trafilatura keeps only the day.
+``body`` finds the article body (trafilatura on the marked article element or the whole page,
+checked by resiliparse; trafilatura's default mode and readability vote when they disagree); we
+read the metadata ourselves as well, because news pages state full timestamps (with time of day
+and zone) in ``article:published_time`` and JSON-LD, where trafilatura keeps only the day.
 """
 
 from __future__ import annotations
