@@ -314,10 +314,19 @@ def clean_lines(
     # ... unless the rest is too short to be an article: then the line is the article's text, not its headline.
     if (detect_title and not found_title and len(kept) >= 2 and looks_like_headline(kept[0])
             and (len(words(kept[1])) >= 8 or len(kept) >= 3)
-            and sum(len(words(line)) for line in kept[1:]) >= MIN_BODY_WORDS):
+            and _at_least_words(kept[1:], MIN_BODY_WORDS)):
         found_title = kept.pop(0)
     return CleanText(title=found_title, paragraphs=kept, header_lines=header, removed=removed, line_hashes=hashes,
                      learned_words=learned_words)
+
+
+def _at_least_words(lines: list[str], n: int) -> bool:
+    """``sum(len(words(line)) for line in lines) >= n``, reading lines only until n words are found."""
+    for line in lines:
+        n -= len(words(line))
+        if n <= 0:
+            return True
+    return n <= 0
 
 
 def _repeats_recent(key: str, kept_keys: list[str], window: int = 3) -> bool:
