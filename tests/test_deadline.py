@@ -91,3 +91,61 @@ def _busy_in_c():
     import re
 
     re.match(r"(a+)+$", "a" * 40 + "b")  # catastrophic backtracking: seconds inside the C regex engine
+
+
+def _stubborn(seconds: float) -> int:
+    """Python work that swallows every Exception on its way, as a careless guard inside the pipeline would."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        try:
+            n += sum(range(1000))
+        except Exception:
+            pass
+    return n
+
+
+def test_text_work_is_timed_in_process_and_a_broad_except_cannot_swallow_the_overrun():
+    import signal
+
+    deadline = Deadline(seconds=0.5)
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    with pytest.raises(Rejected) as err:
+        deadline.run(_stubborn, 30.0, isolate=False)
+    assert err.value.reason == "timeout" and time.monotonic() - started < 5
+    assert deadline.run(os.getpid, isolate=False) == os.getpid()  # no child process was needed
+    assert deadline._pool is None
+    assert signal.getsignal(signal.SIGALRM) is before  # the caller's handler is back
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # and no timer is left running
+
+
+def test_off_the_main_thread_text_work_still_goes_to_the_child():
+    import threading
+
+    deadline = Deadline(seconds=10.0)
+    pids: list[int] = []
+    try:
+        worker = threading.Thread(target=lambda: pids.append(deadline.run(os.getpid, isolate=False)))
+        worker.start()
+        worker.join(timeout=120)
+        assert pids and pids[0] != os.getpid()  # signals reach only the main thread: the child keeps the limit
+    finally:
+        deadline.close()
+
+
+def test_the_pipeline_isolates_html_and_times_text_in_process():
+    from workers.core.pipeline import Limits, Pipeline
+    from workers.core.records import Source
+
+    pipe = Pipeline(limits=Limits(timeout_seconds=10))
+    try:
+        text = b'{"url": "https://a.example/x", "text": "' + b"Kalimat yang cukup panjang untuk artikel. " * 20 + b'"}'
+        assert pipe.process(text, Source(line=1)).kind == "article"
+        assert pipe.deadline._pool is None  # text: no child process
+        html = (b'{"url": "https://a.example/y", "html": "<html><body><article><p>'
+                + b"Sebuah berita lain tentang banjir di kota pelabuhan. " * 20 + b'</p></article></body></html>"}')
+        assert pipe.process(html, Source(line=2)).kind == "article"
+        assert pipe.deadline._pool is not None  # HTML: in the child
+    finally:
+        pipe.close()

@@ -3,6 +3,13 @@
 A pathological page can keep lxml or a regular expression busy for minutes; in
 the worker's own process that would stall the partition and the consumer's
 heartbeat. A child process can be killed; a thread cannot.
+
+Scraped text (no HTML) meets no C parser: only linear-time patterns, numpy and pure Python
+over length-capped input. For it the child's round trip (pickling the article and the result,
+0.4-0.6 ms of the ~4 ms an article costs; BENCHMARKS.md "Scraped-text speed") is most of what
+the limit costs, so ``run(..., isolate=False)`` keeps the limit in-process instead: a wall-clock
+interval timer (SIGALRM) whose handler raises between two bytecodes of the overrunning work.
+That needs the main thread (signals are delivered there); elsewhere the child is used.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -66,6 +74,41 @@ def _warm_up(parent: int, sketch_accel: bool) -> None:
           frozenset(), datetime.now(UTC), 10_000)
 
 
+class _Overrun(BaseException):
+    """Raised by the interval timer inside the timed work: a BaseException, so that no ``except Exception``
+    on the way (the pipeline's own guards) can swallow it and let the work go on."""
+
+
+_armed = False  # set only while timed work runs: a late signal after it ended does nothing
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    if _armed:
+        raise _Overrun
+
+
+def _run_timed(fn: Callable, args: tuple, seconds: float) -> Any:
+    """``fn(*args)`` in this process, interrupted after ``seconds`` of wall time (main thread only)."""
+    global _armed
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        _armed = True
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return fn(*args)
+        finally:
+            _armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Overrun:
+        raise Rejected("timeout", f"processing took longer than {seconds:g} s") from None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 class Deadline:
     """Calls ``fn(*args)`` with a time limit. ``seconds <= 0`` runs in-process with no limit.
 
@@ -96,9 +139,12 @@ class Deadline:
             return Rejected("timeout", f"processing took longer than {self.seconds:g} s")
         return Rejected("internal", f"the extraction process died (out of memory or a crash in a C library): {exc}")
 
-    def run(self, fn: Callable, *args: Any) -> Any:
+    def run(self, fn: Callable, *args: Any, isolate: bool = True) -> Any:
+        """``isolate=False``: the work meets no C parser (module docstring); timed in-process when possible."""
         if self.seconds <= 0:
             return fn(*args)
+        if not isolate and _in_main_thread():
+            return _run_timed(fn, args, self.seconds)
         future = self._submit(fn, args)
         try:
             return future.result(timeout=self.seconds + START_SECONDS)
@@ -106,9 +152,11 @@ class Deadline:
             future.cancel()
             raise self._failed(exc) from None
 
-    async def run_async(self, fn: Callable, *args: Any) -> Any:
+    async def run_async(self, fn: Callable, *args: Any, isolate: bool = True) -> Any:
         if self.seconds <= 0:
             return fn(*args)
+        if not isolate and _in_main_thread():
+            return _run_timed(fn, args, self.seconds)
         future = self._submit(fn, args)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout=self.seconds + START_SECONDS)

@@ -168,7 +168,7 @@ class Pipeline:
         """``site``: the article's site when the caller has it already (the stream's routing key)."""
         try:
             key, args = self._build_args(raw, site)
-            return self._learned(key, self.deadline.run(build, *args))
+            return self._learned(key, self.deadline.run(build, *args, isolate=raw.html is not None))
         except Exception as exc:
             return self.failed(payload, source, exc)
 
@@ -176,7 +176,8 @@ class Pipeline:
                             site=_UNSET) -> Built | Outcome:
         try:
             key, args = self._build_args(raw, site)
-            return self._learned(key, await self.deadline.run_async(build, *args))
+            # HTML meets lxml/libxml2 (C): only a child process can stop it; scraped text is timed in-process.
+            return self._learned(key, await self.deadline.run_async(build, *args, isolate=raw.html is not None))
         except Exception as exc:
             return self.failed(payload, source, exc)
 
