@@ -400,8 +400,9 @@ def kill_fault(seed: int = 7, pause: tuple[float, float] = (4.0, 12.0), stop_at:
             events["bursts"] += burst
             # The next episode's pause starts once work flows again: on this 2-core machine a rebalance with
             # the dedup index's changelog restore takes 15-30 s, and kills faster than that stop all progress.
-            out = len(collector.inputs_out)
-            while len(collector.inputs_out) == out and not events["stop"].wait(0.5):
+            out, since = len(collector.inputs_out), time.monotonic()
+            while (len(collector.inputs_out) == out and time.monotonic() - since < 120
+                   and not events["stop"].wait(0.5)):
                 pass
         events["expect_exit"] = set()
         events["faulting"] = False

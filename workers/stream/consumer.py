@@ -177,6 +177,9 @@ class NoGapConsumer(Consumer):
             if unset:
                 for tp, offset in (await self.earliest_offsets(*unset)).items():
                     self._floor[tp] = offset
+                    # aiokafka's seek_to_committed does not seek a partition never committed (or committed at
+                    # 0): its fetch would go on from where records were dropped before this seek.
+                    await self.seek(tp, offset)
         finally:  # even after a failure: agents then take what comes, and commits wait for a known floor
             self._sought = True
 
