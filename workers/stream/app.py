@@ -286,9 +286,9 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
     @app.agent(raw_topic, name="ingest")
     async def ingest(stream):
         async for event in stream.events():
-            m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             if not await admit(app, event.message):  # each partition in order (consumer.py)
                 continue
+            m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             await stages.ingest(event.value, _position(event))
             finished(app, event.message)  # only now may its ack count (consumer.py)
 
