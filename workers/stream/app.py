@@ -314,10 +314,10 @@ def _add_agents(app: faust.App, stages: Stages, raw_topic, by_site, to_dedup) ->
     @app.agent(raw_topic, name="ingest")
     async def ingest(stream):
         async for event, acks in _pipelined(app, stream):
-            m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             if not await admit(app, event.message):  # each partition in order (consumer.py)
                 acks.skip(event)
                 continue
+            m.MESSAGES_CONSUMED.labels(topic=event.message.topic).inc()
             acks.add(event, await stages.ingest(event.value, _position(event)))
 
     @app.agent(by_site, name="extract")

@@ -27,6 +27,11 @@ or traced under repeated SIGKILLs and rebalances of two workers (RELIABILITY.md,
 Nothing can be committed past an unfinished message, so a message can be redelivered (at-least-once; the
 verdicts of redelivered messages are idempotent) but never lost.
 
+After each rebalance every assigned partition is sought to its committed offset, including those never
+committed: aiokafka's ``seek_to_committed`` skips a partition whose committed offset is None or 0, whose
+fetch then goes on from wherever records were dropped (a run stood still with both workers idle and 1,152
+of 3,000 inputs not out).
+
 **Agents take each partition in order** (``admit``, called by the agent before it processes a message):
 a message is processed only if its offset is the next one on its partition (the committed offset at the
 start of an assignment). Faust does hand agents a partition's messages with holes: records fetched
@@ -76,7 +81,8 @@ class NoGapConsumer(Consumer):
         # Until the seek to the committed offsets that ends a rebalance's recovery, Faust already lets records
         # through (flow resumes earlier), fetched from wherever the previous assignment left off; they are read
         # again after the seek. Agents take nothing before it: the committed offsets are not known yet.
-        self._sought = False
+        # (True until the first assignment: nothing is fetched before it; Faust's agent test contexts have none.)
+        self._sought = True
 
     async def admit(self, message: Message) -> bool:
         """May an agent process ``message`` now? Only the next offset of its partition; at a hole, seek
@@ -177,6 +183,9 @@ class NoGapConsumer(Consumer):
             if unset:
                 for tp, offset in (await self.earliest_offsets(*unset)).items():
                     self._floor[tp] = offset
+                    # aiokafka's seek_to_committed does not seek a partition never committed (or committed at
+                    # 0): its fetch would go on from where records were dropped before this seek.
+                    await self.seek(tp, offset)
         finally:  # even after a failure: agents then take what comes, and commits wait for a known floor
             self._sought = True
 
