@@ -109,7 +109,10 @@ def test_story_updates_published(run):
     latest = {}
     for u in updates:
         latest[u["story_id"]] = u
-    assert sorted(u["copies"] for u in latest.values()) == [0, 0, 0, 0, 0, 1, 2]
+    # The two sites' versions of the markets story reach the dedup stage in either order (the extract stage's
+    # partition comes from the URL): the longer first makes the shorter a copy, the shorter first makes the
+    # longer an update of it. Either way the story holds one more article.
+    assert sorted(u["copies"] + u["updates"] for u in latest.values()) == [0, 0, 0, 0, 0, 1, 2]
 
 
 def test_metrics_count_what_happened(run):
