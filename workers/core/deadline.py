@@ -54,10 +54,7 @@ def _exit_with(parent: int) -> None:
 
 
 def _warm_up(parent: int, sketch_accel: bool) -> None:
-    """Runs in each new child before its first article's clock starts: imports, model and
-    pattern loading, so that the deadline measures the article's own work."""
-    from datetime import datetime
-
+    """Runs in each new child before its first article's clock starts (``_load``)."""
     from . import fingerprint
 
     # pebble stops an overrunning child with SIGTERM, then SIGKILL 3 s later; a parse busy in C
@@ -65,13 +62,22 @@ def _warm_up(parent: int, sketch_accel: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _exit_with(parent)
     fingerprint.use_extension(sketch_accel)  # the same fingerprint path as the worker
+    _load(html=True)
+
+
+def _load(html: bool) -> None:
+    """Imports, language model and pattern loading, done by one sample article, so that a deadline
+    measures an article's own work and not the first article's loading."""
+    from datetime import datetime
 
     from .article import build
     from .records import RawArticle
 
-    sample = "<html><body><article><h1>Warm up</h1><p>" + "Kalimat pemanasan untuk model bahasa. " * 20
-    build(RawArticle(html=sample + "</p></article></body></html>", text=None, url="https://warm-up.example/a"),
-          frozenset(), datetime.now(UTC), 10_000)
+    words = "Kalimat pemanasan untuk model bahasa. " * 20
+    sample = (RawArticle(html=f"<html><body><article><h1>Warm up</h1><p>{words}</p></article></body></html>",
+                         text=None, url="https://warm-up.example/a") if html
+              else RawArticle(html=None, text=f"Warm up\n{words}", url="https://warm-up.example/a"))
+    build(sample, frozenset(), datetime.now(UTC), 10_000)
 
 
 class _Overrun(BaseException):
@@ -87,9 +93,15 @@ def _on_alarm(signum: int, frame: object) -> None:
         raise _Overrun
 
 
+_loaded = False  # this process has done ``_load`` (the in-process limit's warm-up)
+
+
 def _run_timed(fn: Callable, args: tuple, seconds: float) -> Any:
     """``fn(*args)`` in this process, interrupted after ``seconds`` of wall time (main thread only)."""
-    global _armed
+    global _armed, _loaded
+    if not _loaded:
+        _load(html=False)  # untimed, once: as a child does before its first article
+        _loaded = True
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         _armed = True
