@@ -395,37 +395,32 @@ class DedupIndex:
 
     def _load(self) -> _Memory:
         """Rebuild the anchor table, the content keys and the queues from the stored entries and story records: one
-        pass over the store, then the entries filed in first-seen order (the order they were filed in: the articles a
+        pass to read first-seen times, then the entries in that order (the order they were filed in: the articles a
         full anchor code holds are the same as before the restart)."""
         mem = _Memory()
-        ts_list, items, offsets, codes = array("d"), array("Q"), array("Q", [0]), bytearray()
-        content: dict[bytes, tuple[float, int]] = {}
-        stories = []
+        ts_list, items, stories = array("d"), array("Q"), []
         unpack_head = _HEAD.unpack_from
         for key, raw in self.store.items():
             if key.startswith("a:"):
-                ts, _, digest, _, n, _, _, ls, _ = unpack_head(raw)
-                item = int(key[2:], 16)
-                if n:
-                    codes += raw[_HEAD.size : _HEAD.size + 4 * n]
-                elif ls and (digest not in content or content[digest][0] > ts):  # a near copy filed without anchor
-                    content[digest] = (ts, item)  # keys (an exact copy has no sketch): the earliest one is held
-                ts_list.append(ts)
-                items.append(item)
-                offsets.append(len(codes))
+                ts_list.append(unpack_head(raw)[0])
+                items.append(int(key[2:], 16))
             elif key.startswith("s:"):
                 last = orjson.loads(raw).get("last_seen")
                 if last:
                     stories.append((datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp(), key[2:]))
         order = np.argsort(np.frombuffer(ts_list, dtype=np.float64), kind="stable") if ts_list else np.zeros(0, int)
-        view = memoryview(codes)
-        for i in order.tolist():
+        get = self.store.get
+        for i in order:
             item = items[i]
-            if offsets[i + 1] > offsets[i]:
-                mem.anchors.add(view[offsets[i] : offsets[i + 1]], item, MAX_BUCKET)
+            raw = get(_key(item))
+            if raw is None:
+                continue
+            _, _, digest, _, n, kind, _, ls, _ = unpack_head(raw)
+            if n:
+                mem.anchors.add(raw[_HEAD.size : _HEAD.size + 4 * n], item, MAX_BUCKET)
+            elif ls:  # a near copy filed without anchor keys (an exact copy has no sketch)
+                mem.content.setdefault(digest, item)
             mem.article(ts_list[i], item)
-        view.release()
-        mem.content = {digest: item for digest, (_, item) in content.items()}
         for ts, sid in sorted(stories):
             mem.story(ts, sid)
         return mem
