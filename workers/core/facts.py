@@ -18,6 +18,7 @@ only. Extraction is one linear regex pass and a loop over the tokens.
 from __future__ import annotations
 
 import base64
+import bisect
 import re
 import sys
 import zlib
@@ -63,8 +64,9 @@ LEDE_AREA = 120
 LEDE_SAMPLE = 4
 LEDE_HITS = 3  # sampled lede shingles found further down that count (one or two: a stock phrase, a name)
 LEDE_KEYS = 4
-_LEDE_BASE = (zlib.crc32(b"lede#") & _CONTEXT_MASK) >> 8
-LEDE_CONTEXTS = tuple(((_LEDE_BASE + k) << 8) & _CONTEXT_MASK for k in range(2 * LEDE_KEYS))
+_LEDE_BASE = min((zlib.crc32(b"lede#") & _CONTEXT_MASK) >> 8, (1 << (CONTEXT_BITS - 8)) - 2 * LEDE_KEYS)  # no wrap:
+#             the reserved contexts are consecutive, so that their entries are one slice of a sorted list
+LEDE_CONTEXTS = tuple((_LEDE_BASE + k) << 8 for k in range(2 * LEDE_KEYS))
 
 
 # Figures written as words (style guides spell out small numbers): facts like digits.
@@ -264,22 +266,22 @@ def _limits(facts: list[int]) -> tuple[int, int]:
 
 
 def _split_lede(facts: list[int], cut: int) -> tuple[list[int], set[int], set[int]]:
-    """(the facts, the lede's shingles, the shingles to LEDE_AREA words) of a list whose contexts lost their low
-    ``cut`` bits (the index's form); a shingle as (its key among LEDE_KEYS, its value)."""
-    marks = {c >> cut: k for k, c in enumerate(LEDE_CONTEXTS)}
-    lede: set[int] = set()
-    area: set[int] = set()
-    rest = []
-    for e in facts:
-        k = marks.get(e >> VALUE_BITS)
-        if k is None:
-            rest.append(e)
-            continue
-        v = (k % LEDE_KEYS) << VALUE_BITS | (e & _VALUE_MASK)
-        area.add(v)
-        if k < LEDE_KEYS:
-            lede.add(v)
-    return rest, lede, area
+    """(the facts, the lede's shingles, the shingles to LEDE_AREA words and sampled after) of a sorted list whose
+    contexts lost their low ``cut`` bits (the index's form); a shingle as (its key among LEDE_KEYS, its value).
+    The reserved contexts are consecutive: their entries are one slice, found by bisection."""
+    lo = bisect.bisect_left(facts, (LEDE_CONTEXTS[0] >> cut) << VALUE_BITS)
+    mid = bisect.bisect_left(facts, (LEDE_CONTEXTS[LEDE_KEYS] >> cut) << VALUE_BITS, lo)
+    hi = bisect.bisect_left(facts, ((LEDE_CONTEXTS[-1] >> cut) + 1) << VALUE_BITS, mid)
+    if lo == hi:
+        return facts, set(), set()
+    up = 8 - cut  # a reserved context is (_LEDE_BASE + k) << 8: k, its key mod LEDE_KEYS, from its cut form
+
+    def shingle(e: int) -> int:
+        return (((e >> VALUE_BITS) >> up) - _LEDE_BASE) % LEDE_KEYS << VALUE_BITS | (e & _VALUE_MASK)
+
+    lede = {shingle(e) for e in facts[lo:mid]}
+    area = lede | {shingle(e) for e in facts[mid:hi]}
+    return facts[:lo] + facts[hi:], lede, area
 
 
 def compare(old, new, cut: int = 0) -> Comparison:
