@@ -528,11 +528,9 @@ class DedupIndex:
         inside = shared / mine if mine else 0.0
         rel = "near"
         if c >= RELATED_MIN and my_facts is not None and self.use_facts:
-            cmp = facts_mod.compare(_facts(fx), my_facts.list, _CTX_DROP)
-            if c >= self.threshold and j >= self.min_jaccard:
-                rel = relation(cmp, j, shared / theirs if theirs else 0.0, inside)
-            else:
-                rel = related(cmp, c)
+            good = c >= self.threshold and j >= self.min_jaccard
+            cmp = facts_mod.compare(_facts(fx), my_facts.list, _CTX_DROP, good and 1.0 - inside >= FOLLOW_UP_NEW)
+            rel = relation(cmp, j, shared / theirs if theirs else 0.0, inside) if good else related(cmp, c)
         return c, j, ts, cand, inside, rel, raw[8:16]  # _HEAD: the story's 8 bytes follow first seen
 
     def _exact(self, cands: list[tuple[str, bytes]], digest: bytes) -> str | None:

@@ -265,15 +265,15 @@ def _limits(facts: list[int]) -> tuple[int, int]:
     return (words[-1], _ALL) if words else (-1, facts[-1])
 
 
-def _split_lede(facts: list[int], cut: int) -> tuple[list[int], set[int], set[int]]:
+def _split_lede(facts: list[int], cut: int, sets: bool = True) -> tuple[list[int], set[int], set[int]]:
     """(the facts, the lede's shingles, the shingles to LEDE_AREA words and sampled after) of a sorted list whose
     contexts lost their low ``cut`` bits (the index's form); a shingle as (its key among LEDE_KEYS, its value).
     The reserved contexts are consecutive: their entries are one slice, found by bisection."""
     lo = bisect.bisect_left(facts, (LEDE_CONTEXTS[0] >> cut) << VALUE_BITS)
     mid = bisect.bisect_left(facts, (LEDE_CONTEXTS[LEDE_KEYS] >> cut) << VALUE_BITS, lo)
     hi = bisect.bisect_left(facts, ((LEDE_CONTEXTS[-1] >> cut) + 1) << VALUE_BITS, mid)
-    if lo == hi:
-        return facts, set(), set()
+    if lo == hi or not sets:
+        return (facts[:lo] + facts[hi:] if lo < hi else facts), set(), set()
     up = 8 - cut  # a reserved context is (_LEDE_BASE + k) << 8: k, its key mod LEDE_KEYS, from its cut form
 
     def shingle(e: int) -> int:
@@ -284,25 +284,26 @@ def _split_lede(facts: list[int], cut: int) -> tuple[list[int], set[int], set[in
     return facts[:lo] + facts[hi:], lede, area
 
 
-def compare(old, new, cut: int = 0) -> Comparison:
+def compare(old, new, cut: int = 0, lede: bool = True) -> Comparison:
     """How the facts of ``new`` relate to those of ``old`` (each from ``extract``: an array or a sorted list;
-    ``cut``: bits cut off the low end of their contexts, as the index stores them).
+    ``cut``: bits cut off the low end of their contexts, as the index stores them; ``lede``: compare the ledes too,
+    else ``lede`` is -1: the sets cost ~2/3 of a comparison, and only a match with much new text needs them).
 
     Plain Python over sets: the lists are short (<= MAX_FACTS) and this runs only for sketch candidates."""
     old = old.tolist() if isinstance(old, np.ndarray) else old
     new = new.tolist() if isinstance(new, np.ndarray) else new
-    old, _, area_old = _split_lede(old, cut)
-    new, lede_new, _ = _split_lede(new, cut)
-    lede = -1.0
+    old, _, area_old = _split_lede(old, cut, lede)
+    new, lede_new, _ = _split_lede(new, cut, lede)
+    share = -1.0
     if lede_new and area_old:  # found among all of the lede, or among its shingles kept past LEDE_AREA too
         found = lede_new & area_old
-        lede = len(found) / len(lede_new)
+        share = len(found) / len(lede_new)
         sampled = {v for v in lede_new if not _sampled(v)}
         hits = sum(1 for v in found if v in sampled)
         if hits >= LEDE_HITS:  # a few chance hits among ~10 sampled shingles are no moved lede
-            lede = max(lede, hits / len(sampled))
+            share = max(share, hits / len(sampled))
     if not old or not new:
-        return Comparison(0, 0, 0, len(new), 0, sum(1 for e in new if e & _NUMERIC), len(old), lede)
+        return Comparison(0, 0, 0, len(new), 0, sum(1 for e in new if e & _NUMERIC), len(old), share)
     if len(old) >= MAX_FACTS or len(new) >= MAX_FACTS:  # samples: compare what both would hold (see extract)
         (wo, fo), (wn, fn) = _limits(old), _limits(new)
         words, figures = min(wo, wn) | _VALUE_MASK, min(fo, fn) | _VALUE_MASK
@@ -336,4 +337,4 @@ def compare(old, new, cut: int = 0) -> Comparison:
             novel += 1
             novel_figures += bool(e & _NUMERIC)
     lost = sum(1 for e in old if (e >> VALUE_BITS) not in ctx_new and (e & _VALUE_MASK) not in vals_new)
-    return Comparison(agree, conflicts, figures, novel, echoed, novel_figures, lost, lede)
+    return Comparison(agree, conflicts, figures, novel, echoed, novel_figures, lost, share)
