@@ -394,6 +394,30 @@ def test_a_sibling_does_not_join_its_original_through_a_copy_that_holds_fewer_of
     assert (c.status, c.story_id) == ("duplicate", first.story_id)
 
 
+@pytest.mark.parametrize("lede", [MAYOR[:2], [OTHER[0], MAYOR[1]]])
+def test_a_follow_up_with_its_own_lede_above_the_earlier_report_is_a_story_of_its_own(lede):
+    # new developments first, then most of the earlier report as background: the old rule merged it as a copy
+    # (it holds most of the earlier text; its new facts alone look like a copy's extra paragraph)
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    v = add(idx, "f1", body(lede + FLOOD[1:]), T0 + timedelta(hours=3))
+    assert (v.status, v.kind, v.related_to, v.duplicate_of) == ("unique", "follow_up", "a1", None)
+    assert v.story_id == story_id_for("f1") and v.story["related"] == [first.story_id]
+
+
+@pytest.mark.parametrize("name,copy", [
+    ("an unrelated paragraph inside", body(FLOOD[:3] + MAYOR[4:5] + FLOOD[3:])),
+    ("an unrelated paragraph at the end, trimmed", body(FLOOD[:5] + OTHER[1:2])),
+    ("a site's line and a dateline above the lede", "Ikuti berita terkini di Google News.\n\nKOMPAS.com - "
+     + body(FLOOD)),
+])
+def test_a_copy_that_keeps_the_lede_is_no_follow_up(name, copy):
+    idx = DedupIndex({})
+    first = add(idx, "a1", body(FLOOD))
+    v = add(idx, "a2", copy, T0 + timedelta(minutes=5))
+    assert (v.status, v.story_id) == ("duplicate", first.story_id), name
+
+
 def test_a_corrected_figure_is_an_update_and_the_story_keeps_the_latest_version():
     idx = DedupIndex({})
     first = add(idx, "a1", body(FLOOD), title="Flood")
