@@ -52,6 +52,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.common import machine, now  # noqa: E402
+from workers.core.dedup import INDEX_LAYOUT  # noqa: E402
 from workers.settings import Settings  # noqa: E402
 from workers.tools.broker import EmbeddedBroker, free_port  # noqa: E402
 from workers.tools.demo import start_worker, stop_worker  # noqa: E402
@@ -301,7 +302,7 @@ def sizes(args, broker: EmbeddedBroker, workdir: Path) -> None:
         print(f"| `<app>-{name}` | {len(recs)} | {stored / raw_bytes:.3f} | {old / raw_bytes:.3f} |")
     print("\n| changelog | records | bytes | bytes per article |")
     print("|---|---|---|---|")
-    for name in ("site-templates-v2", "dedup-index-v3"):
+    for name in ("site-templates-v2", f"dedup-index-v{INDEX_LAYOUT}"):
         recs = read_all(s, [f"{s.app_id}-{name}-changelog"])
         total = sum(len(r.value or b"") + len(r.key or b"") for r in recs)
         print(f"| `<app>-{name}-changelog` | {len(recs)} | {total} | {total / n:.0f} |")
