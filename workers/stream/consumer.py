@@ -88,6 +88,8 @@ class NoGapConsumer(Consumer):
         """May an agent process ``message`` now? Only the next offset of its partition; at a hole, seek
         back to the missing offset and skip the rest until it comes (module docstring)."""
         if not self._sought:
+            _gap_log.log(logging.INFO, "before-seek", "%s[%d] offset %d skipped: before the seek to the committed "
+                         "offsets", message.tp.topic, message.tp.partition, message.offset)
             return False  # read again after the seek to the committed offsets
         tp, offset = message.tp, message.offset
         expected = self._next.get(tp)
@@ -97,6 +99,8 @@ class NoGapConsumer(Consumer):
             self._take(tp, offset)
             return True
         if offset < expected:
+            _gap_log.log(logging.INFO, "below-next", "%s[%d] offset %d skipped: below the next offset %d",
+                         tp.topic, tp.partition, offset, expected)
             return False  # processed in this assignment, or committed: done
         now = time.monotonic()
         first, last = self._hole_since.get(tp, (now, 0.0))
