@@ -196,3 +196,25 @@ def test_nothing_is_taken_before_the_seek_to_the_committed_offsets():
         return await consumer.admit(_message(796))
 
     assert asyncio.run(run()) is False and consumer.seeks == []
+
+
+def test_a_partition_refused_before_the_seek_is_read_again_from_its_committed_offset_after_it():
+    """Records handed out between Faust's seek and the end of perform_seek are refused, and the drain loop's
+    read offset moves past them, so their copies fetched after the seek would be dropped as "already read"
+    (CI's graceful-stop test: both workers ready, nothing processed). The partition is sought again."""
+    app, consumer = _consumer(_Seeks)
+    consumer.seeks = []
+    consumer.assignment = lambda: {P0}  # no broker: the assignment is given
+    consumer._sought = False
+    consumer._committed_offset[P0] = 44
+
+    async def run() -> bool:
+        refused = await consumer.admit(_message(57))
+        consumer._read_offset[P0] = 58  # what the drain loop set when it handed 57 out
+        consumer._sought = True  # perform_seek's end
+        await consumer._seek_refused()
+        return refused
+
+    assert asyncio.run(run()) is False
+    assert consumer.seeks == [(0, 44)] and consumer._read_offset[P0] == 44
+    assert _admitted(consumer, [44, 45]) == [44, 45]

@@ -83,6 +83,11 @@ class NoGapConsumer(Consumer):
         # again after the seek. Agents take nothing before it: the committed offsets are not known yet.
         # (True until the first assignment: nothing is fetched before it; Faust's agent test contexts have none.)
         self._sought = True
+        # Partitions with records refused before that seek. They were handed out after Faust's perform_seek had
+        # set its read offsets, so the drain loop moved its read offset past them, and it drops their copies
+        # fetched again after the seek as "already read": the partition would wait for them forever (seen in
+        # CI's graceful-stop test: both workers ready, nothing processed). They are sought again once it ends.
+        self._refused: set[TP] = set()
 
     async def admit(self, message: Message) -> bool:
         """May an agent process ``message`` now? Only the next offset of its partition; at a hole, seek
@@ -90,7 +95,8 @@ class NoGapConsumer(Consumer):
         if not self._sought:
             _gap_log.log(logging.INFO, "before-seek", "%s[%d] offset %d skipped: before the seek to the committed "
                          "offsets", message.tp.topic, message.tp.partition, message.offset)
-            return False  # read again after the seek to the committed offsets
+            self._refused.add(message.tp)
+            return False  # read again after the seek to the committed offsets (perform_seek)
         tp, offset = message.tp, message.offset
         expected = self._next.get(tp)
         if expected is None:
@@ -192,6 +198,21 @@ class NoGapConsumer(Consumer):
                     await self.seek(tp, offset)
         finally:  # even after a failure: agents then take what comes, and commits wait for a known floor
             self._sought = True
+            await self._seek_refused()
+
+    async def _seek_refused(self) -> None:
+        """Read again, from the committed offset, the partitions whose records were refused before the seek."""
+        refused, self._refused = self._refused, set()
+        assigned = self.assignment()
+        for tp in refused:
+            start = self._start(tp)
+            if tp not in assigned or start is None:
+                continue  # revoked meanwhile, or never committed: its next owner, or the floor's seek, reads it
+            try:
+                await self.seek(tp, start)  # Faust's seek also sets the read offset back, so nothing is dropped
+            except Exception as exc:  # the commit stays below them: a restart or rebalance reads them again
+                log.warning("%s[%d]: could not seek back to %d after a rebalance (%r)", tp.topic, tp.partition,
+                            start, exc)
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         self._sought = False
